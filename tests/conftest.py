@@ -1,0 +1,99 @@
+"""The shared cast and the service checks.
+
+Tests that need PostgreSQL, Redis or a browser skip with a reason when it is absent, except
+under CI=true, where a missing service fails the run.
+"""
+
+import os
+
+import pytest
+from django.db import connection
+
+from stations.models import Role, UnitKind
+from tests.factories import UnitFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_service(available: bool, reason: str) -> None:
+    if available:
+        return
+    if IN_CI:
+        pytest.fail(f"CI needs this service: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        require_service(
+            connection.vendor == "postgresql",
+            "needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/hotline",
+        )
+
+
+def pytest_sessionstart(session):
+    if IN_CI and "postgres" not in os.environ.get("DATABASE_URL", ""):
+        raise pytest.UsageError("CI=true but DATABASE_URL does not point at PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def _english_free_defaults(settings):
+    """Tests see the product's default language unless they ask otherwise."""
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture
+def command_center(db):
+    return UnitFactory(name="指挥中心", code="command", kind=UnitKind.COMMAND_CENTER)
+
+
+@pytest.fixture
+def station_a(db):
+    return UnitFactory(name="城关派出所", code="chengguan", kind=UnitKind.STATION)
+
+
+@pytest.fixture
+def station_b(db):
+    return UnitFactory(name="卧龙山派出所", code="wolongshan", kind=UnitKind.STATION)
+
+
+@pytest.fixture
+def review_unit(db):
+    return UnitFactory(name="督察大队", code="inspection", kind=UnitKind.REVIEW)
+
+
+@pytest.fixture
+def dispatcher(command_center):
+    return UserFactory(username="dispatcher", unit=command_center, role=Role.DISPATCHER)
+
+
+@pytest.fixture
+def officer_a(station_a):
+    return UserFactory(username="officer_a", unit=station_a, role=Role.OFFICER)
+
+
+@pytest.fixture
+def head_a(station_a):
+    return UserFactory(username="head_a", unit=station_a, role=Role.UNIT_HEAD)
+
+
+@pytest.fixture
+def officer_b(station_b):
+    return UserFactory(username="officer_b", unit=station_b, role=Role.OFFICER)
+
+
+@pytest.fixture
+def reviewer(review_unit):
+    return UserFactory(username="reviewer", unit=review_unit, role=Role.REVIEWER)
+
+
+@pytest.fixture
+def supervisor(command_center):
+    return UserFactory(username="supervisor", unit=command_center, role=Role.SUPERVISOR)
+
+
+@pytest.fixture
+def outsider(db):
+    """A department officer with no business on station orders."""
+    unit = UnitFactory(name="出入境管理大队", code="exit-entry", kind=UnitKind.DEPARTMENT)
+    return UserFactory(username="outsider", unit=unit, role=Role.OFFICER)

@@ -1,0 +1,538 @@
+"""The work order (工单), its records, its append-only event log and the working calendar."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    HOTLINE_12345 = "12345", _("12345热线")
+    LINKAGE_110 = "110", _("110联动")
+    ONLINE_DISCUSSION = "online", _("网络问政")
+    WALK_IN = "walk_in", _("来访")
+    SMS = "sms", _("短信")
+    WEB = "web", _("网站")
+
+
+class Nature(models.TextChoices):
+    """诉求类别, as the 12345 platform classifies a request."""
+
+    CONSULTATION = "consultation", _("咨询")
+    HELP = "help", _("求助")
+    COMPLAINT = "complaint", _("投诉")
+    REPORT = "report", _("举报")
+    SUGGESTION = "suggestion", _("建议")
+
+
+class HandlingType(models.TextChoices):
+    """The handling type sets the time limit."""
+
+    CONSULTATION = "consultation", _("咨询类")
+    ENFORCEMENT = "enforcement", _("执法办案类")
+    SERVICE = "service", _("管理服务类")
+
+
+class Urgency(models.TextChoices):
+    NORMAL = "normal", _("一般")
+    URGENT = "urgent", _("紧急")
+    CRITICAL = "critical", _("特急")
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("待转办")
+    DISPATCHED = "dispatched", _("已转办")
+    CONTACTED = "contacted", _("已联系")
+    REPORTED = "reported", _("已上报")
+    RETURNED = "returned", _("退回")
+    APPROVED = "approved", _("审核通过")
+    CALLBACK_DONE = "callback_done", _("已回访")
+    CLOSED = "closed", _("办结")
+    SENT_BACK = "sent_back", _("退单待审")
+    MERGED = "merged", _("已并单")
+
+
+# Statuses in which the responsible unit still owes work: the handling clock runs.
+UNIT_WORK_STATUSES = (Status.DISPATCHED, Status.CONTACTED, Status.RETURNED)
+OPEN_STATUSES = tuple(s for s in Status if s not in (Status.CLOSED, Status.MERGED))
+
+
+class Outcome(models.TextChoices):
+    RESOLVED = "resolved", _("已解决")
+    PARTLY = "partly", _("部分解决")
+    UNRESOLVED = "unresolved", _("未解决")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY = "basically", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", _("电话")
+    IN_PERSON = "in_person", _("见面")
+
+
+class Topic(models.Model):
+    """诉求主题: noise, fraud, household registration … an admin-editable list."""
+
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("排序"), default=100)
+
+    class Meta:
+        verbose_name = _("诉求主题")
+        verbose_name_plural = _("诉求主题")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeLimitPolicy(models.Model):
+    """办理时限: the contact and handling limits of one handling type."""
+
+    handling_type = models.CharField(
+        _("办理类型"), max_length=20, choices=HandlingType.choices, unique=True
+    )
+    contact_minutes = models.PositiveIntegerField(
+        _("联系时限（分钟）"),
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text=_("自转办起按自然时间计算，视同警情处置"),
+    )
+    handling_working_days = models.DecimalField(
+        _("办理时限（工作日）"),
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+        help_text=_("自转办起按工作时间计算；0.5 即半个工作日"),
+    )
+
+    class Meta:
+        verbose_name = _("办理时限")
+        verbose_name_plural = _("办理时限")
+        ordering = ["handling_type"]
+
+    def __str__(self) -> str:
+        return f"{self.get_handling_type_display()}: {self.handling_working_days} {_('工作日')}"
+
+
+class WorkOrder(models.Model):
+    """工单: the record of the caller, the matter, its handling, supervision and callback."""
+
+    number = models.CharField(_("工单编号"), max_length=20, unique=True, editable=False)
+    platform_number = models.CharField(
+        _("12345平台工单号"),
+        max_length=50,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text=_("同一平台工单号重复推送只生成一张工单"),
+    )
+    channel = models.CharField(_("来源渠道"), max_length=10, choices=Channel.choices)
+    received_at = models.DateTimeField(_("受理时间"), db_index=True)
+    caller_name = models.CharField(_("来电人"), max_length=50)
+    caller_phone = models.CharField(_("来电号码"), max_length=30, db_index=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    content = models.TextField(_("诉求内容"))
+    nature = models.CharField(_("诉求类别"), max_length=15, choices=Nature.choices)
+    handling_type = models.CharField(_("办理类型"), max_length=15, choices=HandlingType.choices)
+    topic = models.ForeignKey(
+        Topic, verbose_name=_("诉求主题"), on_delete=models.PROTECT, related_name="orders"
+    )
+    urgency = models.CharField(
+        _("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
+    )
+    confidential = models.BooleanField(
+        _("保密"), default=False, help_text=_("来电人要求保密：姓名和电话仅对承办民警显示")
+    )
+    leader_instructed = models.BooleanField(_("领导批示"), default=False)
+    leader_instruction = models.TextField(_("批示内容"), blank=True)
+
+    status = models.CharField(
+        _("状态"), max_length=15, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
+    unit = models.ForeignKey(
+        "stations.Unit",
+        verbose_name=_("承办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办民警"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="handled_orders",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("并入工单"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_orders",
+    )
+    # A dispatch round: incremented on every dispatch, re-dispatch and reopen. Timer rules fire
+    # at most once per (order, rule, cycle).
+    cycle = models.PositiveIntegerField(_("办理轮次"), default=0)
+    # Optimistic concurrency: bumped on every change; the API's ETag.
+    version = models.PositiveIntegerField(_("版本"), default=1)
+
+    dispatched_at = models.DateTimeField(_("转办时间"), null=True, blank=True)
+    contacted_at = models.DateTimeField(_("联系时间"), null=True, blank=True)
+    reported_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    callback_at = models.DateTimeField(_("回访时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True, db_index=True)
+
+    contact_deadline = models.DateTimeField(_("联系时限"), null=True, blank=True, db_index=True)
+    handling_deadline = models.DateTimeField(_("办理时限"), null=True, blank=True, db_index=True)
+    deadline_warning = models.CharField(
+        _("时限提示"),
+        max_length=200,
+        blank=True,
+        help_text=_("计算办理时限时工作日历缺少官方安排等情况"),
+    )
+    return_count = models.PositiveIntegerField(_("退回次数"), default=0)
+    reopen_count = models.PositiveIntegerField(_("重办次数"), default=0)
+    handling_minutes = models.FloatField(
+        _("办理用时（工作分钟）"),
+        null=True,
+        blank=True,
+        help_text=_("自转办至上报经审核通过的结果，按工作时间计"),
+    )
+    # Latest report's outcome and callback's satisfaction, copied here for counting.
+    outcome = models.CharField(_("办理结果"), max_length=12, choices=Outcome.choices, blank=True)
+    satisfaction = models.CharField(
+        _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True
+    )
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("工单")
+        verbose_name_plural = _("工单")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="order_unit_status_idx"),
+            models.Index(fields=["status", "received_at"], name="order_status_received_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="merged") | Q(merged_into__isnull=False),
+                name="merged_order_has_primary",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="received") | Q(status="merged") | Q(unit__isnull=False),
+                name="dispatched_order_has_unit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def clean(self) -> None:
+        if self.leader_instructed and not self.leader_instruction.strip():
+            raise ValidationError({"leader_instruction": _("请填写领导批示内容。")})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class OrderEvent(models.Model):
+    """An append-only record of one thing that happened to an order: who, when, from, to, why."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("操作"), max_length=30)
+    from_status = models.CharField(_("原状态"), max_length=15, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=15, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="order_events",
+        help_text=_("为空表示系统自动操作"),
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    note = models.TextField(_("说明"), blank=True)
+    payload = models.JSONField(_("数据"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("工单日志")
+        verbose_name_plural = _("工单日志")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="event_order_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Order events are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Order events are append-only and cannot be deleted.")
+
+
+class ContactRecord(models.Model):
+    """联系记录: the officer talked with the citizen."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("联系民警"), on_delete=models.PROTECT
+    )
+    method = models.CharField(_("联系方式"), max_length=10, choices=ContactMethod.choices)
+    contacted_at = models.DateTimeField(_("联系时间"))
+    note = models.TextField(_("沟通情况"))
+    cycle = models.PositiveIntegerField(_("办理轮次"))
+
+    class Meta:
+        verbose_name = _("联系记录")
+        verbose_name_plural = _("联系记录")
+        ordering = ["contacted_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.get_method_display()} {self.contacted_at:%Y-%m-%d %H:%M}"
+
+
+class Report(models.Model):
+    """上报: what the unit did and the outcome."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="reports"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上报人"), on_delete=models.PROTECT
+    )
+    outcome = models.CharField(_("办理结果"), max_length=12, choices=Outcome.choices)
+    text = models.TextField(_("办理情况"))
+    unresolved_reason = models.TextField(
+        _("未解决原因"), blank=True, help_text=_("例如：属民事纠纷，已引导当事人诉讼解决")
+    )
+    created_at = models.DateTimeField(_("上报时间"), auto_now_add=True)
+    cycle = models.PositiveIntegerField(_("办理轮次"))
+
+    class Meta:
+        verbose_name = _("办理上报")
+        verbose_name_plural = _("办理上报")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.get_outcome_display()}"
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVED = "approved", _("审核通过")
+    RETURNED = "returned", _("退回")
+
+
+class Review(models.Model):
+    """审核: a reviewer approved a report or returned it for rework."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    report = models.ForeignKey(
+        Report, verbose_name=_("上报"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.PROTECT
+    )
+    decision = models.CharField(_("审核结论"), max_length=10, choices=ReviewDecision.choices)
+    reason = models.TextField(_("意见"), blank=True)
+    created_at = models.DateTimeField(_("审核时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.get_decision_display()}"
+
+
+class Callback(models.Model):
+    """回访: the citizen was called back and rated the handling."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="callbacks"
+    )
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("回访人"), on_delete=models.PROTECT
+    )
+    satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices)
+    citizen_words = models.TextField(_("群众意见"), blank=True)
+    created_at = models.DateTimeField(_("回访时间"), auto_now_add=True)
+    cycle = models.PositiveIntegerField(_("办理轮次"))
+
+    class Meta:
+        verbose_name = _("回访记录")
+        verbose_name_plural = _("回访记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.get_satisfaction_display()}"
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已同意")
+    REJECTED = "rejected", _("已驳回")
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: the unit asks for more time; the dispatcher decides."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("延期理由"))
+    requested_until = models.DateTimeField(_("申请延至"))
+    previous_deadline = models.DateTimeField(_("原办理时限"), null=True, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one undecided request per order.
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status="pending"),
+                name="one_pending_extension_per_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} → {self.requested_until:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+
+class Objection(models.Model):
+    """退单 / 派单异议: the unit says the order is not theirs; the dispatcher reviews it."""
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="objections"
+    )
+    unit = models.ForeignKey(
+        "stations.Unit", verbose_name=_("退单单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("退单人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("退单理由"))
+    previous_status = models.CharField(_("退单前状态"), max_length=15, choices=Status.choices)
+    status = models.CharField(
+        _("审核状态"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+    created_at = models.DateTimeField(_("退单时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("退单异议")
+        verbose_name_plural = _("退单异议")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status="pending"),
+                name="one_pending_objection_per_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} {self.unit} ({self.get_status_display()})"
+
+
+class Counter(models.Model):
+    """A named sequence (daily order numbers, yearly notice numbers), incremented under a lock."""
+
+    key = models.CharField(max_length=50, unique=True)
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("编号计数器")
+        verbose_name_plural = _("编号计数器")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"
+
+
+class CalendarYear(models.Model):
+    """A year whose official schedule an administrator entered (or imported)."""
+
+    year = models.PositiveSmallIntegerField(_("年份"), unique=True)
+    note = models.CharField(_("依据"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("年度工作日安排")
+        verbose_name_plural = _("年度工作日安排")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class CalendarDay(models.Model):
+    """An override of one day: a holiday or a make-up working day (调休). It wins over the package."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日历调整")
+        verbose_name_plural = _("工作日历调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
