@@ -1,0 +1,3 @@
+"""The REST API under /api/ (issue #3 builds it out)."""
+
+urlpatterns: list = []

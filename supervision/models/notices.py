@@ -1,0 +1,1 @@
+"""Notices (督办单, 提醒函), rule firings and notifications."""
