@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -22,7 +23,7 @@ from tickets.models import Callback, Satisfaction, WorkOrder
 
 from . import analysis_permissions as perms
 from .models import Bulletin, BulletinCommitment, BulletinKind
-from .periods import MAX_PERIOD_DAYS, Period, local_date
+from .periods import MAX_PERIOD_DAYS, Period, in_range, local_date
 from .stats import (
     ON_TIME,
     PENDING_OBJECTION,
@@ -43,6 +44,7 @@ MSG_NOT_MANAGER = _("只有督导领导可以生成通报。")
 MSG_PERIOD_ORDER = _("结束日期不能早于开始日期。")
 MSG_PERIOD_TOO_LONG = _("统计区间不能超过 %(days)s 天。")
 MSG_PERIOD_FUTURE = _("开始日期不能晚于今天。")
+MSG_DATE_RANGE = _("日期须在 2000 年至 2099 年之间。")
 MSG_NOT_IN_MEETING = _("该单位不在本期周例会发言名单中。")
 MSG_NOT_YOUR_UNIT = _("只能填报本单位的整改措施。")
 MSG_DUE_IN_PAST = _("整改期限不能早于今天。")
@@ -55,6 +57,33 @@ REASON_LABELS = {REASON_KEY: _("重点督办"), REASON_UNSATISFIED: _("回访不
 
 # How many characters of an order's content the meeting list quotes.
 EXCERPT = 60
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str  # count, rate or hours
+
+
+# The columns of a bulletin's unit table, in the browser, the print/PDF view and the .xlsx.
+BULLETIN_COLUMNS = (
+    Column("received", _("受理"), "count"),
+    Column("closed", _("办结"), "count"),
+    Column("due", _("应办结"), "count"),
+    Column("closure_rate", _("办结率"), "rate"),
+    Column("on_time_rate", _("按时办结率"), "rate"),
+    Column("response_rate", _("响应率"), "rate"),
+    Column("resolution_rate", _("解决率"), "rate"),
+    Column("avg_handling_hours", _("平均办理时长（工作小时）"), "hours"),
+    Column("callbacks", _("回访"), "count"),
+    Column("satisfaction_rate", _("满意率"), "rate"),
+    Column("returned", _("审核退回"), "count"),
+    Column("overdue", _("超期"), "count"),
+    Column("supervision_orders", _("督办单"), "count"),
+    Column("reminders", _("提醒函"), "count"),
+    Column("late_responses", _("逾期回复"), "count"),
+)
 
 
 def bulletin_title(start: dt.date, end: dt.date) -> str:
@@ -70,6 +99,9 @@ def validate_period(start: dt.date | None, end: dt.date | None, *, today: dt.dat
         raise InvalidInput(MSG_REQUIRED, field_errors={"start": MSG_REQUIRED})
     if end is None:
         raise InvalidInput(MSG_REQUIRED, field_errors={"end": MSG_REQUIRED})
+    for name, day in (("start", start), ("end", end)):
+        if not in_range(day):
+            raise InvalidInput(MSG_DATE_RANGE, field_errors={name: MSG_DATE_RANGE})
     if end < start:
         raise InvalidInput(MSG_PERIOD_ORDER, field_errors={"end": MSG_PERIOD_ORDER})
     if (end - start).days + 1 > MAX_PERIOD_DAYS:

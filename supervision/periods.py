@@ -15,6 +15,13 @@ from tickets.workcalendar import bureau_tz
 
 # The longest period a bulletin or a report may cover: a year and a day (a leap year).
 MAX_PERIOD_DAYS = 366
+# Dates outside these are typing mistakes (and would overflow date arithmetic near year 1 or 9999).
+EARLIEST = dt.date(2000, 1, 1)
+LATEST = dt.date(2099, 12, 31)
+
+
+def in_range(day: dt.date | None) -> bool:
+    return day is not None and EARLIEST <= day <= LATEST
 
 
 @dataclass(frozen=True)
