@@ -1,3 +1,7 @@
 """The REST API under /api/ (issue #3 builds it out)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("v1/analysis/", include("supervision.api.urls")),
+]

@@ -1,0 +1,18 @@
+"""/api/v1/analysis/: bulletins, dashboards and hotspots, read-only."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+app_name = "analysis-api"
+
+router = SimpleRouter()
+router.register("bulletins", views.BulletinViewSet, basename="bulletin")
+
+urlpatterns = [
+    path("dashboard/", views.BureauDashboardView.as_view(), name="dashboard"),
+    path("dashboard/units/<int:unit_id>/", views.UnitDashboardView.as_view(), name="unit-dashboard"),
+    path("hotspots/", views.HotspotsView.as_view(), name="hotspots"),
+    *router.urls,
+]
