@@ -180,9 +180,12 @@ def _status_label(code: str) -> str:
         return code
 
 
-def bulletin_pdf(context: dict, *, base_url: str | None = None) -> bytes:
-    """Render the print view and lay it out with WeasyPrint (fonts: Noto Sans CJK from the system)."""
+def bulletin_pdf(context: dict, *, base_url: str | None = None, compress: bool = True) -> bytes:
+    """Render the print view and lay it out with WeasyPrint (fonts: Noto Sans CJK from the system).
+
+    `compress=False` leaves the PDF's streams readable (tests look for the embedded fonts).
+    """
     from weasyprint import HTML  # imported here: it loads Pango, which only the PDF needs
 
     html = render_to_string("supervision/analysis/bulletin_print.html", {**context, "for_pdf": True})
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return HTML(string=html, base_url=base_url).write_pdf(uncompressed_pdf=not compress)
