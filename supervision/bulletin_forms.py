@@ -15,6 +15,32 @@ from .periods import Period, in_range, week_containing
 from .stats import ORDER_UNIT_KINDS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The largest primary key a database column holds (BIGINT); larger input is simply not a choice.
+MAX_PK = 2**63 - 1
+
+
+def plausible_pk(value) -> bool:
+    text = str(value).strip()
+    return text.isdigit() and int(text) <= MAX_PK
+
+
+class ModelChoiceField(forms.ModelChoiceField):
+    """A choice by id that refuses an id no database column can hold (SQLite raises OverflowError)."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not plausible_pk(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):
+        for pk in value:
+            if not plausible_pk(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)
 
 
 def apply_errors(form: forms.Form, error: WorkflowError) -> None:
@@ -65,7 +91,7 @@ class GenerateBulletinForm(forms.Form):
 
 
 class CommitmentForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
+    unit = ModelChoiceField(label=_("单位"), queryset=Unit.objects.none())
     measures = forms.CharField(label=_("整改措施"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     due_on = forms.DateField(label=_("整改期限"), widget=DATE_INPUT)
 
@@ -83,7 +109,7 @@ class CommitmentForm(forms.Form):
 class HotspotForm(forms.Form):
     week = forms.DateField(label=_("所在周的任一天"), required=False, widget=DATE_INPUT)
     level = forms.ChoiceField(label=_("区域层级"), choices=AreaLevel.choices, required=False)
-    topic = forms.ModelChoiceField(label=_("诉求主题"), queryset=Topic.objects.all(), required=False)
+    topic = ModelChoiceField(label=_("诉求主题"), queryset=Topic.objects.all(), required=False)
 
     def clean_week(self):
         day = self.cleaned_data.get("week")
@@ -101,18 +127,18 @@ class HotspotForm(forms.Form):
 
 class CampaignForm(forms.Form):
     title = forms.CharField(label=_("名称"), max_length=200)
-    topic = forms.ModelChoiceField(label=_("诉求主题"), queryset=Topic.objects.all())
+    topic = ModelChoiceField(label=_("诉求主题"), queryset=Topic.objects.all())
     area_level = forms.ChoiceField(
         label=_("区域层级"), choices=[("", _("全局"))] + list(AreaLevel.choices), required=False
     )
-    area_unit = forms.ModelChoiceField(
+    area_unit = ModelChoiceField(
         label=_("辖区派出所"),
         queryset=Unit.objects.filter(kind=UnitKind.STATION, is_active=True).order_by("name"),
         required=False,
     )
     area_keyword = forms.CharField(label=_("社区/道路"), max_length=100, required=False)
-    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=order_units_queryset())
-    units = forms.ModelMultipleChoiceField(
+    lead_unit = ModelChoiceField(label=_("牵头单位"), queryset=order_units_queryset())
+    units = ModelMultipleChoiceField(
         label=_("参与单位"),
         queryset=order_units_queryset(),
         required=False,
@@ -150,6 +176,6 @@ class CaseForm(forms.Form):
 
 
 class CaseFilterForm(forms.Form):
-    topic = forms.ModelChoiceField(label=_("诉求主题"), queryset=Topic.objects.all(), required=False)
-    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=order_units_queryset(), required=False)
+    topic = ModelChoiceField(label=_("诉求主题"), queryset=Topic.objects.all(), required=False)
+    unit = ModelChoiceField(label=_("承办单位"), queryset=order_units_queryset(), required=False)
     kind = forms.ChoiceField(label=_("类型"), choices=[("", _("全部"))] + list(CaseKind.choices), required=False)

@@ -34,6 +34,7 @@ from .bulletin_forms import (
     HotspotForm,
     LinkOrdersForm,
     apply_errors,
+    plausible_pk,
 )
 from .bulletins import (
     BULLETIN_COLUMNS,
@@ -336,7 +337,7 @@ def hotspot_detail(request: HttpRequest) -> HttpResponse:
     level = form.level_value()
     topic = form.cleaned_data["topic"]
     area = request.GET.get("area", "")[:100]
-    if level == AreaLevel.STATION and area and not area.isdigit():
+    if level == AreaLevel.STATION and area and not plausible_pk(area):
         raise Http404
     orders = hotspot_orders(week, level, topic.pk, int(area) if level == AreaLevel.STATION and area else area)
     page = Paginator(orders.select_related("unit").order_by("-received_at", "-id"), 50).get_page(
@@ -390,7 +391,7 @@ def _campaign_initial(request: HttpRequest) -> dict:
         topic = form.cleaned_data["topic"]
         initial["topic"] = topic.pk
         initial["title"] = _("%(topic)s专项整治") % {"topic": topic.name}
-    if level == AreaLevel.STATION and area.isdigit():
+    if level == AreaLevel.STATION and plausible_pk(area):
         unit = Unit.objects.filter(pk=int(area)).first()
         if unit is not None:
             initial.update(area_level=AreaLevel.STATION, area_unit=unit.pk, lead_unit=unit.pk)

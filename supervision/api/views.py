@@ -42,6 +42,7 @@ class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
     """Published bulletins, newest period first; the detail carries the frozen snapshot (`data`)."""
 
     permission_classes = [IsAuthenticated, ReadsBulletins]
+    lookup_value_regex = "[0-9]{1,18}"
     filterset_fields = {
         "kind": ["exact"],
         "automatic": ["exact"],
