@@ -231,6 +231,16 @@ def test_merged_order_closes_with_its_primary(loop, cast):
     assert duplicate.events.latest("id").action == "closed_with_primary"
 
 
+def test_duplicates_of_a_merged_order_follow_it_to_the_new_primary(loop, cast):
+    middle = loop.received()
+    first = services.order_merge(order=loop.received(), primary=middle, acting_user=cast["dispatcher"])
+    primary = loop.dispatched()
+    services.order_merge(order=middle, primary=primary, acting_user=cast["dispatcher"])
+    first.refresh_from_db()
+    assert first.merged_into == primary
+    assert set(primary.merged_orders.all()) == {first, middle}
+
+
 def test_merge_into_itself_is_refused(loop, cast):
     order = loop.received()
     with pytest.raises(InvalidInput):
