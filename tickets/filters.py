@@ -4,7 +4,6 @@ Keep it free of API-only code: it takes a queryset (already narrowed to what the
 `selectors.orders_visible_to`) and query parameters, and returns a filtered, ordered queryset.
 """
 
-from __future__ import annotations
 
 import django_filters
 from django.db.models import F, Q, QuerySet
@@ -45,15 +44,9 @@ class OrderFilter(django_filters.FilterSet):
     handling_type = django_filters.MultipleChoiceFilter(
         label=_("办理类型"), choices=HandlingType.choices, distinct=False
     )
-    nature = django_filters.MultipleChoiceFilter(
-        label=_("诉求类别"), choices=Nature.choices, distinct=False
-    )
-    urgency = django_filters.MultipleChoiceFilter(
-        label=_("紧急程度"), choices=Urgency.choices, distinct=False
-    )
-    channel = django_filters.MultipleChoiceFilter(
-        label=_("来源渠道"), choices=Channel.choices, distinct=False
-    )
+    nature = django_filters.MultipleChoiceFilter(label=_("诉求类别"), choices=Nature.choices, distinct=False)
+    urgency = django_filters.MultipleChoiceFilter(label=_("紧急程度"), choices=Urgency.choices, distinct=False)
+    channel = django_filters.MultipleChoiceFilter(label=_("来源渠道"), choices=Channel.choices, distinct=False)
     topic = django_filters.ModelChoiceFilter(label=_("诉求主题"), queryset=Topic.objects.all())
     unit = django_filters.ModelChoiceFilter(label=_("承办单位"), queryset=Unit.objects.all())
     officer = django_filters.ModelChoiceFilter(label=_("承办民警"), queryset=User.objects.all())
@@ -64,9 +57,7 @@ class OrderFilter(django_filters.FilterSet):
     )
     received = django_filters.DateFromToRangeFilter(label=_("受理日期"), field_name="received_at")
     closed = django_filters.DateFromToRangeFilter(label=_("办结日期"), field_name="closed_at")
-    platform_number = django_filters.CharFilter(
-        label=_("12345平台工单号"), max_length=50, field_name="platform_number"
-    )
+    platform_number = django_filters.CharFilter(label=_("12345平台工单号"), max_length=50, field_name="platform_number")
     q = django_filters.CharFilter(
         label=_("搜索"),
         method="filter_search",
@@ -81,7 +72,7 @@ class OrderFilter(django_filters.FilterSet):
         model = WorkOrder
         fields: list[str] = []
 
-    def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         """Overdue: the unit still owes work and the handling deadline has passed."""
         if value is None:
             return queryset
