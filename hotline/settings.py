@@ -174,6 +174,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "tickets.api.schema.allow_empty_query_values",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "tickets.models.Status",
         "RequestStatusEnum": "tickets.models.RequestStatus",

@@ -6,6 +6,8 @@ Keep it free of API-only code: it takes a queryset (already narrowed to what the
 
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,39 @@ ORDERING_CHOICES = [
 ]
 DEFAULT_ORDERING = "-received_at"
 SEARCH_MAX_LENGTH = 100
+
+
+class StrictNullBooleanSelect(forms.NullBooleanSelect):
+    """Django's select maps any unknown value to "unknown"; this one passes it on to be refused."""
+
+    VALUES = {"true": True, "True": True, "1": True, "false": False, "False": False, "0": False, "unknown": None}
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        return self.VALUES.get(value, value) if value else None
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """Empty means "either"; true/false (or 1/0) filter; anything else is an error, not "either"."""
+
+    widget = StrictNullBooleanSelect
+    default_error_messages = {"invalid": _("请填写 true 或 false。")}
+
+    def to_python(self, value):
+        if value in (None, "", "unknown"):
+            return None
+        if value in (True, False):
+            return value
+        if value in StrictNullBooleanSelect.VALUES:
+            return StrictNullBooleanSelect.VALUES[value]
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
 
 
 def order_spec(value: str | None) -> tuple[str, bool]:
@@ -50,8 +85,8 @@ class OrderFilter(django_filters.FilterSet):
     topic = django_filters.ModelChoiceFilter(label=_("诉求主题"), queryset=Topic.objects.all())
     unit = django_filters.ModelChoiceFilter(label=_("承办单位"), queryset=Unit.objects.all())
     officer = django_filters.ModelChoiceFilter(label=_("承办民警"), queryset=User.objects.all())
-    leader_instructed = django_filters.BooleanFilter(label=_("领导批示"))
-    overdue = django_filters.BooleanFilter(label=_("已超期"), method="filter_overdue")
+    leader_instructed = BooleanFilter(label=_("领导批示"))
+    overdue = BooleanFilter(label=_("已超期"), method="filter_overdue")
     due_before = django_filters.IsoDateTimeFilter(
         label=_("办理时限早于"), field_name="handling_deadline", lookup_expr="lt"
     )

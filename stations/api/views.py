@@ -8,17 +8,19 @@ from rest_framework import viewsets
 from stations.models import Role, Unit, UnitKind, User
 from tickets.api.errors import ErrorSerializer
 from tickets.api.lookups import PlausibleIdMixin
+from tickets.filters import BooleanFilter
 
 from .serializers import StaffSerializer, UnitSerializer
 
+_400 = {400: OpenApiResponse(ErrorSerializer, description=_("筛选条件有误"))}
 _401 = {401: OpenApiResponse(ErrorSerializer, description=_("未认证"))}
 _404 = {404: OpenApiResponse(ErrorSerializer, description=_("不存在"))}
 
 
 class UnitFilter(filters.FilterSet):
     kind = filters.MultipleChoiceFilter(label=_("类型"), choices=UnitKind.choices, distinct=False)
-    handles_orders = filters.BooleanFilter(label=_("承办工单"), method="filter_handles_orders")
-    is_active = filters.BooleanFilter(label=_("启用"))
+    handles_orders = BooleanFilter(label=_("承办工单"), method="filter_handles_orders")
+    is_active = BooleanFilter(label=_("启用"))
 
     class Meta:
         model = Unit
@@ -34,7 +36,7 @@ class UnitFilter(filters.FilterSet):
 class StaffFilter(filters.FilterSet):
     unit = filters.ModelChoiceFilter(label=_("所属单位"), queryset=Unit.objects.all())
     role = filters.MultipleChoiceFilter(label=_("角色"), choices=Role.choices, distinct=False)
-    is_active = filters.BooleanFilter(label=_("启用"))
+    is_active = BooleanFilter(label=_("启用"))
 
     class Meta:
         model = User
@@ -42,7 +44,7 @@ class StaffFilter(filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("单位列表"), responses={200: UnitSerializer(many=True), **_401}),
+    list=extend_schema(summary=_("单位列表"), responses={200: UnitSerializer(many=True), **_400, **_401}),
     retrieve=extend_schema(summary=_("单位"), responses={200: UnitSerializer, **_401, **_404}),
 )
 class UnitViewSet(PlausibleIdMixin, viewsets.ReadOnlyModelViewSet):
@@ -53,7 +55,7 @@ class UnitViewSet(PlausibleIdMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("人员列表"), responses={200: StaffSerializer(many=True), **_401}),
+    list=extend_schema(summary=_("人员列表"), responses={200: StaffSerializer(many=True), **_400, **_401}),
     retrieve=extend_schema(summary=_("人员"), responses={200: StaffSerializer, **_401, **_404}),
 )
 class StaffViewSet(PlausibleIdMixin, viewsets.ReadOnlyModelViewSet):

@@ -8,6 +8,8 @@ forbids the action, 412 stale version.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers
 from rest_framework.response import Response
@@ -23,6 +25,11 @@ MSG_INVALID_INPUT = _("提交的数据有误，请检查后重试。")
 def exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, WorkflowError):
         return _workflow_error_response(exc)
+    # Django's own exceptions get DRF's generic, translated messages (never "No User matches …").
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # An unexpected error: Django's 500 handling and logging take over.

@@ -14,3 +14,16 @@ class AutoSchema(BaseAutoSchema):
             if parameter["name"] == "id":
                 parameter["schema"] = {"type": "integer", "minimum": 1}
         return parameters
+
+
+def allow_empty_query_values(result, generator, request, public):
+    """Postprocessing hook: optional query parameters admit an empty value, which means "not set".
+
+    Filters work as HTML forms send them (`?status=&unit=`), so the contract says so.
+    """
+    for path in result.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("in") == "query" and not parameter.get("required"):
+                    parameter["allowEmptyValue"] = True
+    return result

@@ -26,6 +26,7 @@ from tickets.models import (
     Report,
     Review,
     Satisfaction,
+    Status,
     Topic,
     Urgency,
     WorkOrder,
@@ -107,6 +108,9 @@ class OrderSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display")
     outcome_label = serializers.CharField(source="get_outcome_display")
     satisfaction_label = serializers.CharField(source="get_satisfaction_display")
+    # Blank until the first report / callback.
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
     topic = RefSerializer()
     unit = UnitRefSerializer(allow_null=True)
     officer = PersonRefSerializer(allow_null=True)
@@ -295,6 +299,9 @@ class OrderDetailSerializer(OrderSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     action_label = serializers.SerializerMethodField()
+    # Blank for intake (no status before) and for what the system did without a status.
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     from_status_label = serializers.CharField(source="get_from_status_display")
     to_status_label = serializers.CharField(source="get_to_status_display")
     actor = PersonRefSerializer(allow_null=True)

@@ -8,6 +8,7 @@ under the row lock.
 
 from __future__ import annotations
 
+import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +23,7 @@ from stations.services import routing_suggest
 from tickets import services, workflow
 from tickets.deadlines import compute_deadlines
 from tickets.exceptions import InvalidTransition
-from tickets.filters import OrderFilter
+from tickets.filters import BooleanFilter, OrderFilter
 from tickets.models import Topic, WorkOrder
 from tickets.selectors import orders_visible_to
 
@@ -270,15 +271,23 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self._act(request, "assign", s.AssignSerializer, services.order_assign)
 
 
+class TopicFilter(django_filters.FilterSet):
+    is_active = BooleanFilter(label=_("启用"))
+
+    class Meta:
+        model = Topic
+        fields: list[str] = []
+
+
 @extend_schema_view(
-    list=extend_schema(summary=_("诉求主题列表"), responses={200: s.TopicSerializer(many=True), **_errors(401)}),
+    list=extend_schema(summary=_("诉求主题列表"), responses={200: s.TopicSerializer(many=True), **_errors(400, 401)}),
     retrieve=extend_schema(summary=_("诉求主题"), responses={200: s.TopicSerializer, **_errors(401, 404)}),
 )
 class TopicViewSet(PlausibleIdMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = s.TopicSerializer
     queryset = Topic.objects.all()
     pagination_class = None
-    filterset_fields = ["is_active"]
+    filterset_class = TopicFilter
 
 
 class RoutingSuggestionView(APIView):
