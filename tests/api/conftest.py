@@ -79,3 +79,17 @@ def order_in(topic, dispatcher, officer_a, head_a, reviewer, station_a):
         return services.order_close(order=order, acting_user=dispatcher)
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """The cast's passwords are hashed on every test; the default hasher is slow on purpose."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def head_b(station_b):
+    from stations.models import Role
+    from tests.factories import UserFactory
+
+    return UserFactory(username="head_b", unit=station_b, role=Role.UNIT_HEAD)

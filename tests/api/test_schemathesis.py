@@ -8,7 +8,9 @@ examples is bounded so the run stays well under a minute or two on two cores.
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
 from schemathesis.config import SchemathesisConfig
@@ -34,7 +36,22 @@ schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", WSGIHandler(
 
 
 @pytest.fixture
-def seeded(db, dispatcher, order_in):
+def same_connection():
+    """Keep the test's database connection across requests.
+
+    Schemathesis calls the plain WSGI handler, which closes "old" connections when a request
+    ends; inside the test's transaction that closes the connection itself (Django's test client
+    switches this off the same way).
+    """
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def seeded(db, same_connection, dispatcher, order_in):
     """A little data, so that generated ids sometimes hit real orders; the dispatcher's token."""
     for state in ("received", "dispatched", "reported", "callback_done"):
         order_in(state)
