@@ -488,8 +488,13 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                 target = reverse("home")
             return redirect(target)
     order.refresh_from_db()
-    messages.error(request, _("未能完成操作，请检查下面标出的内容。"))
     context = _order_context(request, order, failed=form, next_url=_safe_next(request, detail_url))
+    if form in context["action_forms"]:
+        messages.error(request, _("未能完成操作，请检查下面标出的内容。"))
+    else:
+        # The action is no longer on offer (somebody else moved the order): say why up top.
+        for error in form.non_field_errors() or [_("未能完成操作，请检查下面标出的内容。")]:
+            messages.error(request, error)
     return render(request, "tickets/order_detail.html", context)
 
 
