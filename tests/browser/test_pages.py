@@ -58,7 +58,7 @@ def test_intake_with_bad_input_shows_errors_next_to_the_fields(login, dispatcher
     assert not WorkOrder.objects.exists()
 
 
-def test_unit_forms_with_bad_input_keep_the_order_unchanged(login, live_server, dispatcher, officer_a, station_a, topic):
+def test_unit_forms_with_bad_input_keep_the_order_unchanged(login, dispatcher, officer_a, station_a, topic):
     order = make_dispatched(dispatcher, station_a, topic)
     order = services.order_contact(order=order, acting_user=officer_a, method="phone", note="已联系。")
     page = login(officer_a)
