@@ -62,9 +62,3 @@ def called_back_unsatisfied(approved, dispatcher):
     return services.order_callback(
         order=approved, acting_user=dispatcher, satisfaction=Satisfaction.UNSATISFIED, citizen_words="没解决。"
     )
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The cast's passwords are hashed once per test; the real hasher would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
