@@ -322,7 +322,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "overdue_rows": _rows(overdue[:QUEUE_LIMIT], user),
             "unsatisfied_rows": _rows(unsatisfied[:QUEUE_LIMIT], user, with_forms=("reopen",)),
             "next_url": next_url,
-            "supervision_url": _url_or_none("supervision:center"),
+            "supervision_url": _url_or_none("supervision:notice_list"),
         },
     )
 

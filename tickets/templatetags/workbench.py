@@ -105,9 +105,9 @@ def nav_items(context) -> list[tuple[str, str, str]]:
     elif role == Role.SUPERVISOR:
         items = [("tickets:overview", _("督导总览"))]
     result = [(name, label, reverse(name)) for name, label in items]
-    center = optional_url("supervision:center")
+    center = optional_url("supervision:notice_list")
     if center and role in (Role.SUPERVISOR, Role.DISPATCHER, Role.ADMINISTRATOR):
-        result.append(("supervision:center", _("督办中心"), center))
+        result.append(("supervision:notice_list", _("督办中心"), center))
     result.append(("tickets:search", _("工单查询"), reverse("tickets:search")))
     if user.is_staff:
         result.append(("admin:index", _("系统管理"), reverse("admin:index")))
