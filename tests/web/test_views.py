@@ -543,3 +543,13 @@ def test_garbage_posts_never_produce_a_server_error(client, officer_a, contacted
     client.force_login(officer_a)
     response = client.post(reverse("tickets:order_action", args=[contacted.pk, action]), data)
     assert response.status_code in (200, 302)
+
+
+def test_supervisor_reopens_an_unsatisfied_order_from_the_overview(client, supervisor, called_back_unsatisfied):
+    client.force_login(supervisor)
+    html = client.get(reverse("tickets:overview")).content.decode()
+    assert called_back_unsatisfied.number in html and "act-reopen" in html
+    overview = reverse("tickets:overview")
+    response = act(client, called_back_unsatisfied, "reopen", reason="领导要求继续办理。", next=overview)
+    assert response.url == overview
+    assert fresh(called_back_unsatisfied).status == Status.DISPATCHED
