@@ -14,6 +14,7 @@ import uuid
 from dataclasses import dataclass
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -27,13 +28,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from stations.models import Role, Unit
+from stations.models import Role, Unit, User
 from stations.services import routing_suggest
 
 from . import selectors, timewords
 from .deadlines import compute_deadlines
 from .exceptions import StaleVersion, WorkflowError
-from .forms import ACTION_FORMS, IntakeForm, OrderActionForm, OrderSearchFilter, SuggestForm, dispatch_units
+from .forms import (
+    ACTION_FORMS,
+    DateTimeLocalInput,
+    IntakeForm,
+    OrderActionForm,
+    OrderSearchFilter,
+    SuggestForm,
+    dispatch_units,
+)
 from .models import (
     UNIT_WORK_STATUSES,
     ExtensionRequest,
@@ -510,12 +519,42 @@ def _order_filter_class():
     return OrderFilter
 
 
+# Shown at once on the search page; the FilterSet's other filters sit under "more conditions".
+SEARCH_PRIMARY_FIELDS = ("q", "status", "unit", "topic", "overdue", "received", "received_after", "received_before")
+
+
+def _fit_search_form(form, user) -> None:
+    """Browser widgets for the shared FilterSet's fields; the filtering itself is untouched.
+
+    Multiple choices become checkboxes, date ranges date pickers, ISO date-times the browser's
+    date-time picker; the unit and officer lists hold only units that take orders and their staff.
+    """
+    for name, field in form.fields.items():
+        if isinstance(field, forms.MultipleChoiceField):
+            field.widget = forms.CheckboxSelectMultiple(choices=field.choices)
+        elif isinstance(getattr(field, "widget", None), forms.MultiWidget):
+            for widget in field.widget.widgets:
+                widget.input_type = "date"
+        elif isinstance(field, forms.DateTimeField) and not isinstance(field.widget, forms.HiddenInput):
+            field.widget = DateTimeLocalInput()
+        if name == "unit" and hasattr(field, "queryset"):
+            field.queryset = dispatch_units()
+        if name == "officer" and hasattr(field, "queryset"):
+            staff = User.objects.filter(role__in=[Role.OFFICER, Role.UNIT_HEAD], is_active=True)
+            if user.works_in_unit:
+                staff = staff.filter(unit_id=user.unit_id)
+            field.queryset = staff.select_related("unit").order_by("unit__name", "full_name", "username")
+
+
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     user = request.user
     filterset = _order_filter_class()(
         request.GET or None, queryset=selectors.orders_visible_to(user).order_by("-received_at", "-id"), request=request
     )
+    _fit_search_form(filterset.form, user)
+    primary = [f for f in filterset.form.visible_fields() if f.name in SEARCH_PRIMARY_FIELDS]
+    more = [f for f in filterset.form.visible_fields() if f.name not in SEARCH_PRIMARY_FIELDS]
     # An invalid filter is shown with its error; the valid ones still apply.
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -525,6 +564,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "tickets/search.html",
         {
             "filter": filterset,
+            "primary_fields": primary,
+            "more_fields": more,
+            "more_used": any(request.GET.get(f.name) for f in more) or any(f.errors for f in more),
             "page": page,
             "rows": _rows(page.object_list, user),
             "query": query.urlencode(),
