@@ -553,7 +553,10 @@ def search(request: HttpRequest) -> HttpResponse:
         request.GET or None, queryset=selectors.orders_visible_to(user).order_by("-received_at", "-id"), request=request
     )
     _fit_search_form(filterset.form, user)
-    primary = [f for f in filterset.form.visible_fields() if f.name in SEARCH_PRIMARY_FIELDS]
+    primary = sorted(
+        (f for f in filterset.form.visible_fields() if f.name in SEARCH_PRIMARY_FIELDS),
+        key=lambda f: SEARCH_PRIMARY_FIELDS.index(f.name),
+    )
     more = [f for f in filterset.form.visible_fields() if f.name not in SEARCH_PRIMARY_FIELDS]
     # An invalid filter is shown with its error; the valid ones still apply.
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
