@@ -11,10 +11,8 @@ acted on the order can never act twice.
 
 from __future__ import annotations
 
-import django_filters
 from django import forms
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Role, Unit, UnitKind, User
@@ -22,14 +20,12 @@ from stations.models import Role, Unit, UnitKind, User
 from . import services
 from .exceptions import WorkflowError
 from .models import (
-    UNIT_WORK_STATUSES,
     Channel,
     ContactMethod,
     HandlingType,
     Nature,
     Outcome,
     Satisfaction,
-    Status,
     Topic,
     Urgency,
     WorkOrder,
@@ -417,45 +413,3 @@ class SuggestForm(forms.Form):
     address = forms.CharField(required=False, max_length=200)
     topic = forms.ModelChoiceField(queryset=Topic.objects.all(), required=False)
     handling_type = forms.ChoiceField(choices=HandlingType.choices, required=False)
-
-
-class OrderSearchFilter(django_filters.FilterSet):
-    """Search over the orders a user may see, until the API's `tickets.filters.OrderFilter` exists."""
-
-    q = django_filters.CharFilter(label=_("关键词"), method="filter_q", help_text=_("工单编号、地址或诉求内容"))
-    status = django_filters.ChoiceFilter(label=_("状态"), choices=Status.choices)
-    unit = django_filters.ModelChoiceFilter(label=_("承办单位"), queryset=dispatch_units())
-    topic = django_filters.ModelChoiceFilter(label=_("诉求主题"), queryset=Topic.objects.all())
-    handling_type = django_filters.ChoiceFilter(label=_("办理类型"), choices=HandlingType.choices)
-    channel = django_filters.ChoiceFilter(label=_("来源渠道"), choices=Channel.choices)
-    received_after = django_filters.DateFilter(
-        label=_("受理日期起"),
-        field_name="received_at",
-        lookup_expr="date__gte",
-        widget=forms.DateInput({"type": "date"}),
-    )
-    received_before = django_filters.DateFilter(
-        label=_("受理日期止"),
-        field_name="received_at",
-        lookup_expr="date__lte",
-        widget=forms.DateInput({"type": "date"}),
-    )
-    overdue = django_filters.BooleanFilter(label=_("已超期"), method="filter_overdue")
-
-    class Meta:
-        model = WorkOrder
-        fields: list[str] = []
-
-    def filter_q(self, queryset, name, value):
-        from django.db.models import Q
-
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(number__icontains=value) | Q(address__icontains=value) | Q(content__icontains=value))
-
-    def filter_overdue(self, queryset, name, value):
-        if value is None:
-            return queryset
-        late = {"status__in": UNIT_WORK_STATUSES, "handling_deadline__lt": timezone.now()}
-        return queryset.filter(**late) if value else queryset.exclude(**late)

@@ -34,12 +34,12 @@ from stations.services import routing_suggest
 from . import selectors, timewords
 from .deadlines import compute_deadlines
 from .exceptions import StaleVersion, WorkflowError
+from .filters import OrderFilter
 from .forms import (
     ACTION_FORMS,
     DateTimeLocalInput,
     IntakeForm,
     OrderActionForm,
-    OrderSearchFilter,
     SuggestForm,
     dispatch_units,
 )
@@ -510,15 +510,6 @@ def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 # --- search --------------------------------------------------------------------------------------
 
 
-def _order_filter_class():
-    """The API's FilterSet, so the search and the API filter alike; a local one until it lands."""
-    try:
-        from .filters import OrderFilter
-    except ImportError:
-        return OrderSearchFilter
-    return OrderFilter
-
-
 # Shown at once on the search page; the FilterSet's other filters sit under "more conditions".
 SEARCH_PRIMARY_FIELDS = ("q", "status", "unit", "topic", "overdue", "received", "received_after", "received_before")
 
@@ -549,7 +540,8 @@ def _fit_search_form(form, user) -> None:
 @login_required
 def search(request: HttpRequest) -> HttpResponse:
     user = request.user
-    filterset = _order_filter_class()(
+    # The API's FilterSet: the browser search filters exactly as GET /api/orders/ does.
+    filterset = OrderFilter(
         request.GET or None, queryset=selectors.orders_visible_to(user).order_by("-received_at", "-id"), request=request
     )
     _fit_search_form(filterset.form, user)

@@ -553,3 +553,16 @@ def test_supervisor_reopens_an_unsatisfied_order_from_the_overview(client, super
     response = act(client, called_back_unsatisfied, "reopen", reason="领导要求继续办理。", next=overview)
     assert response.url == overview
     assert fresh(called_back_unsatisfied).status == Status.DISPATCHED
+
+
+def test_search_filters_like_the_api(client, dispatcher, dispatched, make_order):
+    """The browser search is the API's OrderFilter: several statuses at once, flags, ordering."""
+    instructed = make_order(leader_instructed=True, leader_instruction="限期办结。")
+    client.force_login(dispatcher)
+    response = client.get(reverse("tickets:search"), {"status": ["received", "dispatched"], "ordering": "-received_at"})
+    numbers = [row.order.number for row in response.context["rows"]]
+    assert numbers == [instructed.number, dispatched.number]
+    response = client.get(reverse("tickets:search"), {"leader_instructed": "true"})
+    assert [row.order.number for row in response.context["rows"]] == [instructed.number]
+    html = response.content.decode()
+    assert 'type="checkbox" name="status"' in html  # multiple choices as checkboxes in the browser
