@@ -1,7 +1,15 @@
-"""The REST API under /api/ (issue #3 builds it out)."""
+"""The REST API under /api/: version 1 of the endpoints, the OpenAPI schema and its viewers."""
 
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-urlpatterns: list = [
+app_name = "api"
+
+urlpatterns = [
+    path("v1/", include("tickets.api.urls")),
+    path("v1/", include("stations.api.urls")),
     path("v1/analysis/", include("supervision.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
+    path("schema/redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
 ]

@@ -536,3 +536,34 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'工作日' if self.is_workday else '休息日'}"
+
+
+class IdempotencyRecord(models.Model):
+    """The answer given to a POST that carried an `Idempotency-Key`, replayed when the key returns.
+
+    A key belongs to the user who sent it. The row is written in the same transaction as the action
+    it answers, so an action and its record commit together or not at all.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(_("幂等键"), max_length=255)
+    method = models.CharField(_("请求方法"), max_length=10)
+    path = models.CharField(_("请求路径"), max_length=500)
+    # SHA-256 of the method, path and body: the same key sent with another request is refused.
+    fingerprint = models.CharField(_("请求指纹"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("响应状态码"))
+    response_body = models.JSONField(_("响应内容"), default=dict, blank=True)
+    response_headers = models.JSONField(_("响应头"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("幂等请求记录")
+        verbose_name_plural = _("幂等请求记录")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.key} → {self.status_code}"

@@ -35,12 +35,14 @@ from .exceptions import (
     MSG_OFFICER_NOT_IN_UNIT,
     MSG_REASON_REQUIRED,
     MSG_REQUIRED,
+    MSG_ROLE_NOT_ALLOWED,
     MSG_SAME_UNIT,
     MSG_STALE,
     MSG_UNIT_CANNOT_HANDLE,
     MSG_UNIT_INACTIVE,
     MSG_UNRESOLVED_REASON_REQUIRED,
     InvalidInput,
+    NotPermitted,
     StaleVersion,
 )
 from .models import (
@@ -214,6 +216,10 @@ def order_intake(
     Idempotent on the 12345 platform's order number: pushing the same number again, a second
     or a week later, returns the existing order with `created=False` and changes nothing.
     """
+    # A person (or a REST client's user) registers orders only at the dispatch desk; demo data
+    # and imports pass no user. Checked first, so a refused user learns nothing of existing orders.
+    if acting_user is not None and acting_user.role not in workflow.DISPATCH_DESK:
+        raise NotPermitted(MSG_ROLE_NOT_ALLOWED % {"action": workflow.action_label("intake")})
     platform_number = (platform_number or "").strip() or None
     if platform_number:
         existing = WorkOrder.objects.filter(platform_number=platform_number).first()
@@ -741,4 +747,16 @@ def order_merge(
         note=note.strip(),
         payload={"primary": primary.pk, "primary_number": primary.number},
     )
+    # Duplicates already merged into this order follow it to its new primary, so every merged
+    # order points at an open primary and closes with it.
+    for child in WorkOrder.objects.select_for_update().filter(merged_into=order, status=Status.MERGED):
+        child.merged_into = primary
+        _record(
+            child,
+            action="merge",
+            actor=acting_user,
+            from_status=Status.MERGED,
+            note=note.strip(),
+            payload={"primary": primary.pk, "primary_number": primary.number, "via": order.number},
+        )
     return order

@@ -9,7 +9,7 @@ from ..models import AreaLevel, Bulletin
 
 class BulletinSerializer(serializers.ModelSerializer):
     generated_by = serializers.CharField(source="generated_by.username", allow_null=True, default=None)
-    url = serializers.HyperlinkedIdentityField(view_name="analysis-api:bulletin-detail")
+    url = serializers.HyperlinkedIdentityField(view_name="api:analysis-bulletin-detail")
 
     class Meta:
         model = Bulletin

@@ -87,3 +87,11 @@ def test_leader_instruction_flag_needs_the_instruction_text(topic):
     with pytest.raises(InvalidInput) as exc:
         intake(topic, leader_instructed=True, leader_instruction="")
     assert "leader_instruction" in exc.value.field_errors
+
+
+def test_only_the_dispatch_desk_may_register_orders(topic, officer_a):
+    from tickets.exceptions import NotPermitted
+
+    with pytest.raises(NotPermitted):
+        intake(topic, acting_user=officer_a)
+    assert WorkOrder.objects.count() == 0

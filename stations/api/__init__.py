@@ -1,0 +1,1 @@
+"""The REST API of units and staff (read only)."""

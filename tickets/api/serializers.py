@@ -1,0 +1,442 @@
+"""Shapes in and out of the order API. Serializers parse and render; the services decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from stations.models import Unit, User
+from tickets import selectors, workflow
+from tickets.models import (
+    Callback,
+    Channel,
+    ContactMethod,
+    ContactRecord,
+    ExtensionRequest,
+    HandlingType,
+    Nature,
+    Objection,
+    OrderEvent,
+    Outcome,
+    Report,
+    Review,
+    Satisfaction,
+    Status,
+    Topic,
+    Urgency,
+    WorkOrder,
+)
+
+# Times outside this range are mistakes (a year typed wrong), and far ones break date arithmetic.
+EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
+MSG_TIME_OUT_OF_RANGE = _("时间须在 2000 年至 2099 年之间。")
+NOTE_MAX_LENGTH = 2000
+TEXT_MAX_LENGTH = 5000
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    def to_internal_value(self, value):
+        parsed = super().to_internal_value(value)
+        if not EARLIEST <= parsed < LATEST:
+            raise serializers.ValidationError(MSG_TIME_OUT_OF_RANGE)
+        return parsed
+
+
+def _text(max_length: int = NOTE_MAX_LENGTH, **kwargs) -> serializers.CharField:
+    """An optional free text; the service decides whether it may be blank."""
+    kwargs.setdefault("required", False)
+    kwargs.setdefault("allow_blank", True)
+    if not kwargs["required"]:
+        kwargs.setdefault("default", "")
+    return serializers.CharField(max_length=max_length, **kwargs)
+
+
+def _reason() -> serializers.CharField:
+    """A reason the service requires: the key must be there; a blank one gets the service's message."""
+    return serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=True, help_text=_("理由（必填）"))
+
+
+# --- small nested shapes ---
+
+
+class RefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class UnitRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Unit
+        fields = ["id", "name"]
+
+
+class PersonRefSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="display_name")
+
+    class Meta:
+        model = User
+        fields = ["id", "name"]
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Topic
+        fields = ["id", "name", "code", "is_active"]
+
+
+class ActionSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    label = serializers.CharField()
+
+
+# --- orders out ---
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    """A work order as the requesting user may see it (the caller is masked where needed)."""
+
+    channel_label = serializers.CharField(source="get_channel_display")
+    nature_label = serializers.CharField(source="get_nature_display")
+    handling_type_label = serializers.CharField(source="get_handling_type_display")
+    urgency_label = serializers.CharField(source="get_urgency_display")
+    status_label = serializers.CharField(source="get_status_display")
+    outcome_label = serializers.CharField(source="get_outcome_display")
+    satisfaction_label = serializers.CharField(source="get_satisfaction_display")
+    # Blank until the first report / callback.
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
+    topic = RefSerializer()
+    unit = UnitRefSerializer(allow_null=True)
+    officer = PersonRefSerializer(allow_null=True)
+    caller_name = serializers.SerializerMethodField()
+    caller_phone = serializers.SerializerMethodField()
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkOrder
+        fields = [
+            "id",
+            "number",
+            "platform_number",
+            "version",
+            "status",
+            "status_label",
+            "channel",
+            "channel_label",
+            "received_at",
+            "caller_name",
+            "caller_phone",
+            "confidential",
+            "address",
+            "content",
+            "nature",
+            "nature_label",
+            "handling_type",
+            "handling_type_label",
+            "topic",
+            "urgency",
+            "urgency_label",
+            "leader_instructed",
+            "leader_instruction",
+            "unit",
+            "officer",
+            "merged_into",
+            "cycle",
+            "dispatched_at",
+            "contacted_at",
+            "reported_at",
+            "reviewed_at",
+            "callback_at",
+            "closed_at",
+            "contact_deadline",
+            "handling_deadline",
+            "deadline_warning",
+            "overdue",
+            "return_count",
+            "reopen_count",
+            "handling_minutes",
+            "outcome",
+            "outcome_label",
+            "satisfaction",
+            "satisfaction_label",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def _user(self):
+        return self.context["request"].user
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_caller_name(self, order: WorkOrder) -> str:
+        return selectors.caller_for(self._user(), order)[0]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_caller_phone(self, order: WorkOrder) -> str:
+        return selectors.caller_for(self._user(), order)[1]
+
+    @extend_schema_field(OpenApiTypes.BOOL)
+    def get_overdue(self, order: WorkOrder) -> bool:
+        left = selectors.time_left(order, self.context.get("now") or timezone.now())
+        return left is not None and left.total_seconds() < 0
+
+
+class ContactRecordSerializer(serializers.ModelSerializer):
+    officer = PersonRefSerializer()
+    method_label = serializers.CharField(source="get_method_display")
+
+    class Meta:
+        model = ContactRecord
+        fields = ["id", "officer", "method", "method_label", "contacted_at", "note", "cycle"]
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    author = PersonRefSerializer()
+    outcome_label = serializers.CharField(source="get_outcome_display")
+
+    class Meta:
+        model = Report
+        fields = ["id", "author", "outcome", "outcome_label", "text", "unresolved_reason", "created_at", "cycle"]
+
+
+class ReviewSerializer(serializers.ModelSerializer):
+    reviewer = PersonRefSerializer()
+    decision_label = serializers.CharField(source="get_decision_display")
+
+    class Meta:
+        model = Review
+        fields = ["id", "report", "reviewer", "decision", "decision_label", "reason", "created_at"]
+
+
+class CallbackSerializer(serializers.ModelSerializer):
+    caller = PersonRefSerializer()
+    satisfaction_label = serializers.CharField(source="get_satisfaction_display")
+
+    class Meta:
+        model = Callback
+        fields = ["id", "caller", "satisfaction", "satisfaction_label", "citizen_words", "created_at", "cycle"]
+
+
+class ExtensionSerializer(serializers.ModelSerializer):
+    requested_by = PersonRefSerializer()
+    decided_by = PersonRefSerializer(allow_null=True)
+    status_label = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = ExtensionRequest
+        fields = [
+            "id",
+            "requested_by",
+            "reason",
+            "requested_until",
+            "previous_deadline",
+            "status",
+            "status_label",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "created_at",
+        ]
+
+
+class ObjectionSerializer(serializers.ModelSerializer):
+    unit = UnitRefSerializer()
+    raised_by = PersonRefSerializer()
+    decided_by = PersonRefSerializer(allow_null=True)
+    status_label = serializers.CharField(source="get_status_display")
+
+    class Meta:
+        model = Objection
+        fields = [
+            "id",
+            "unit",
+            "raised_by",
+            "reason",
+            "previous_status",
+            "status",
+            "status_label",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "created_at",
+        ]
+
+
+class OrderDetailSerializer(OrderSerializer):
+    """One order with its records and the actions the requesting user may take on it now."""
+
+    allowed_actions = serializers.SerializerMethodField()
+    contacts = ContactRecordSerializer(many=True, read_only=True)
+    reports = ReportSerializer(many=True, read_only=True)
+    reviews = ReviewSerializer(many=True, read_only=True)
+    callbacks = CallbackSerializer(many=True, read_only=True)
+    extensions = ExtensionSerializer(many=True, read_only=True)
+    objections = ObjectionSerializer(many=True, read_only=True)
+
+    class Meta(OrderSerializer.Meta):
+        fields = [
+            *OrderSerializer.Meta.fields,
+            "allowed_actions",
+            "contacts",
+            "reports",
+            "reviews",
+            "callbacks",
+            "extensions",
+            "objections",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(ActionSerializer(many=True))
+    def get_allowed_actions(self, order: WorkOrder) -> list[dict]:
+        return [{"action": t.action, "label": str(t.label)} for t in workflow.allowed_actions(order, self._user())]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    action_label = serializers.SerializerMethodField()
+    # Blank for intake (no status before) and for what the system did without a status.
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    from_status_label = serializers.CharField(source="get_from_status_display")
+    to_status_label = serializers.CharField(source="get_to_status_display")
+    actor = PersonRefSerializer(allow_null=True)
+
+    class Meta:
+        model = OrderEvent
+        fields = [
+            "id",
+            "action",
+            "action_label",
+            "from_status",
+            "from_status_label",
+            "to_status",
+            "to_status_label",
+            "actor",
+            "created_at",
+            "note",
+            "payload",
+        ]
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_action_label(self, event: OrderEvent) -> str:
+        return workflow.action_label(event.action)
+
+
+# --- orders in ---
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    """接单: what the 12345 platform (or the dispatch desk) sends to register an order."""
+
+    platform_number = serializers.CharField(
+        max_length=50,
+        required=False,
+        allow_null=True,
+        allow_blank=True,
+        default=None,
+        help_text=_("12345平台工单号。同一平台工单号再次推送时返回已有工单（200），不会生成第二张工单。"),
+    )
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    received_at = BoundedDateTimeField(required=False, allow_null=True, default=None)
+    caller_name = serializers.CharField(max_length=50)
+    caller_phone = serializers.CharField(max_length=30)
+    address = _text(200)
+    content = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    nature = serializers.ChoiceField(choices=Nature.choices)
+    handling_type = serializers.ChoiceField(choices=HandlingType.choices)
+    topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects.filter(is_active=True))
+    urgency = serializers.ChoiceField(choices=Urgency.choices, default=Urgency.NORMAL)
+    confidential = serializers.BooleanField(default=False)
+    leader_instructed = serializers.BooleanField(default=False)
+    leader_instruction = _text(TEXT_MAX_LENGTH)
+
+
+class DispatchSerializer(serializers.Serializer):
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), help_text=_("承办单位（派出所或警种部门）"))
+    note = _text()
+
+
+class ContactSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(choices=ContactMethod.choices)
+    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=True, help_text=_("沟通情况（必填）"))
+    contacted_at = BoundedDateTimeField(required=False, allow_null=True, default=None)
+
+
+class ReportInputSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Outcome.choices)
+    text = serializers.CharField(max_length=TEXT_MAX_LENGTH, allow_blank=True, help_text=_("办理情况（必填）"))
+    unresolved_reason = _text(help_text=_("未解决或部分解决时必填"))
+
+
+class NoteSerializer(serializers.Serializer):
+    note = _text()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = _reason()
+
+
+class CallbackInputSerializer(serializers.Serializer):
+    satisfaction = serializers.ChoiceField(choices=Satisfaction.choices)
+    citizen_words = _text()
+
+
+class MergeSerializer(serializers.Serializer):
+    primary = serializers.PrimaryKeyRelatedField(queryset=WorkOrder.objects.all(), help_text=_("并入的主工单"))
+    note = _text()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        request = self.context.get("request")
+        if request is not None:
+            # An order the user may not see does not exist for them.
+            self.fields["primary"].queryset = selectors.orders_visible_to(request.user)
+
+
+class RequestExtensionSerializer(serializers.Serializer):
+    reason = _reason()
+    requested_until = BoundedDateTimeField(help_text=_("申请延至"))
+
+
+class DecideExtensionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField(help_text=_("true 同意，false 驳回（驳回须填写意见）"))
+    note = _text()
+
+
+class AssignSerializer(serializers.Serializer):
+    officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text=_("承办民警"))
+
+
+# --- reference data ---
+
+
+class RoutingSuggestionQuerySerializer(serializers.Serializer):
+    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    topic = serializers.PrimaryKeyRelatedField(
+        queryset=Topic.objects.all(), required=False, allow_null=True, default=None
+    )
+
+
+class RoutingSuggestionSerializer(serializers.Serializer):
+    unit = UnitRefSerializer()
+    reason = serializers.CharField()
+    rule = serializers.IntegerField(source="rule.pk")
+    rule_kind = serializers.CharField(source="rule.kind")
+
+
+class DeadlineQuerySerializer(serializers.Serializer):
+    handling_type = serializers.ChoiceField(choices=HandlingType.choices)
+    dispatched_at = BoundedDateTimeField(required=False, allow_null=True, default=None, help_text=_("默认为当前时间"))
+
+
+class DeadlineSerializer(serializers.Serializer):
+    handling_type = serializers.ChoiceField(choices=HandlingType.choices)
+    dispatched_at = serializers.DateTimeField()
+    contact_deadline = serializers.DateTimeField()
+    handling_deadline = serializers.DateTimeField()
+    warnings = serializers.ListField(child=serializers.CharField())

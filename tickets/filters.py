@@ -1,0 +1,131 @@
+"""The order search: one FilterSet for the REST API's order list and the browser's order search.
+
+Keep it free of API-only code: it takes a queryset (already narrowed to what the user may see, by
+`selectors.orders_visible_to`) and query parameters, and returns a filtered, ordered queryset.
+"""
+
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from stations.models import Unit, User
+
+from .models import UNIT_WORK_STATUSES, Channel, HandlingType, Nature, Status, Topic, Urgency, WorkOrder
+
+# Orderings offered, each a column and a direction. The id follows in the same direction as a
+# tie-breaker, so the order is total: keyset (cursor) pagination depends on it.
+ORDERING_CHOICES = [
+    ("-received_at", _("受理时间（新到旧）")),
+    ("received_at", _("受理时间（旧到新）")),
+    ("handling_deadline", _("办理时限（近到远）")),
+    ("-handling_deadline", _("办理时限（远到近）")),
+]
+DEFAULT_ORDERING = "-received_at"
+SEARCH_MAX_LENGTH = 100
+
+
+class StrictNullBooleanSelect(forms.NullBooleanSelect):
+    """Django's select maps any unknown value to "unknown"; this one passes it on to be refused."""
+
+    VALUES = {"true": True, "True": True, "1": True, "false": False, "False": False, "0": False, "unknown": None}
+
+    def value_from_datadict(self, data, files, name):
+        value = data.get(name)
+        return self.VALUES.get(value, value) if value else None
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """Empty means "either"; true/false (or 1/0) filter; anything else is an error, not "either"."""
+
+    widget = StrictNullBooleanSelect
+    default_error_messages = {"invalid": _("请填写 true 或 false。")}
+
+    def to_python(self, value):
+        if value in (None, "", "unknown"):
+            return None
+        if value in (True, False):
+            return value
+        if value in StrictNullBooleanSelect.VALUES:
+            return StrictNullBooleanSelect.VALUES[value]
+        raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+def order_spec(value: str | None) -> tuple[str, bool]:
+    """("field", descending) for an ordering choice; the default for an empty or unknown one."""
+    if value not in dict(ORDERING_CHOICES):
+        value = DEFAULT_ORDERING
+    return value.lstrip("-"), value.startswith("-")
+
+
+def order_by_spec(queryset: QuerySet, field: str, descending: bool) -> QuerySet:
+    """Order by `field` (NULLs last) then id, both in the same direction."""
+    column = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    return queryset.order_by(column, "-pk" if descending else "pk")
+
+
+class OrderFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=Status.choices, distinct=False)
+    handling_type = django_filters.MultipleChoiceFilter(
+        label=_("办理类型"), choices=HandlingType.choices, distinct=False
+    )
+    nature = django_filters.MultipleChoiceFilter(label=_("诉求类别"), choices=Nature.choices, distinct=False)
+    urgency = django_filters.MultipleChoiceFilter(label=_("紧急程度"), choices=Urgency.choices, distinct=False)
+    channel = django_filters.MultipleChoiceFilter(label=_("来源渠道"), choices=Channel.choices, distinct=False)
+    topic = django_filters.ModelChoiceFilter(label=_("诉求主题"), queryset=Topic.objects.all())
+    unit = django_filters.ModelChoiceFilter(label=_("承办单位"), queryset=Unit.objects.all())
+    officer = django_filters.ModelChoiceFilter(label=_("承办民警"), queryset=User.objects.all())
+    leader_instructed = BooleanFilter(label=_("领导批示"))
+    overdue = BooleanFilter(label=_("已超期"), method="filter_overdue")
+    due_before = django_filters.IsoDateTimeFilter(
+        label=_("办理时限早于"), field_name="handling_deadline", lookup_expr="lt"
+    )
+    received = django_filters.DateFromToRangeFilter(label=_("受理日期"), field_name="received_at")
+    closed = django_filters.DateFromToRangeFilter(label=_("办结日期"), field_name="closed_at")
+    platform_number = django_filters.CharFilter(label=_("12345平台工单号"), max_length=50, field_name="platform_number")
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="filter_search",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("工单编号、平台工单号、诉求内容、地址、来电人姓名或电话"),
+    )
+    ordering = django_filters.ChoiceFilter(
+        label=_("排序"), choices=ORDERING_CHOICES, method="filter_ordering", empty_label=None
+    )
+
+    class Meta:
+        model = WorkOrder
+        fields: list[str] = []
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        """Overdue: the unit still owes work and the handling deadline has passed."""
+        if value is None:
+            return queryset
+        overdue = Q(status__in=UNIT_WORK_STATUSES, handling_deadline__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+    def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(platform_number__icontains=value)
+            | Q(content__icontains=value)
+            | Q(address__icontains=value)
+            | Q(caller_name__icontains=value)
+            | Q(caller_phone__icontains=value)
+        )
+
+    def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return order_by_spec(queryset, *order_spec(value))
