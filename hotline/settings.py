@@ -186,6 +186,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "tickets.models.Status",
         "RequestStatusEnum": "tickets.models.RequestStatus",
+        "BulletinKindEnum": "supervision.models.BulletinKind",
     },
 }
 

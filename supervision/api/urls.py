@@ -3,7 +3,6 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from .. import bulletin_urls  # noqa: F401  (registers the analysis_id path converter)
 from . import views
 
 router = SimpleRouter()
@@ -11,7 +10,7 @@ router.register("bulletins", views.BulletinViewSet, basename="analysis-bulletin"
 
 urlpatterns = [
     path("dashboard/", views.BureauDashboardView.as_view(), name="analysis-dashboard"),
-    path("dashboard/units/<analysis_id:unit_id>/", views.UnitDashboardView.as_view(), name="analysis-unit-dashboard"),
+    path("dashboard/units/<str:unit_id>/", views.UnitDashboardView.as_view(), name="analysis-unit-dashboard"),
     path("hotspots/", views.HotspotsView.as_view(), name="analysis-hotspots"),
     *router.urls,
 ]

@@ -4,7 +4,9 @@ same permission rules as the browser pages."""
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -12,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from stations.models import Role, Unit
+from tickets.api.errors import ErrorSerializer
+from tickets.api.lookups import PlausibleIdMixin, plausible_id
 
 from .. import analysis_permissions as perms
 from ..bulletins import MSG_DATE_RANGE
@@ -19,6 +23,7 @@ from ..dashboards import Dashboard, dashboard_data
 from ..hotspots import SurgeRule, hotspot_table, repeat_callers, repeat_window, repeated_addresses
 from ..models import Bulletin
 from ..periods import in_range, local_date, week_containing
+from .filters import BulletinFilter
 from .serializers import (
     BulletinDetailSerializer,
     BulletinSerializer,
@@ -26,6 +31,22 @@ from .serializers import (
     HotspotQuerySerializer,
     HotspotsSerializer,
 )
+
+ERRORS = {
+    400: _("输入有误：errors 给出每个字段的错误"),
+    401: _("未认证：缺少或无效的令牌"),
+    403: _("无权查看"),
+    404: _("不存在，或页码超出范围"),
+}
+
+
+def _errors(*codes: int) -> dict:
+    return {code: OpenApiResponse(ErrorSerializer, description=ERRORS[code]) for code in codes}
+
+
+def _present(params) -> dict:
+    """Query parameters with a value: an empty one (`?week=`) means "not set", as forms send it."""
+    return {key: value for key, value in params.items() if value != ""}
 
 
 class ReadsBulletins(BasePermission):
@@ -38,17 +59,23 @@ class SeesBureau(BasePermission):
         return perms.sees_bureau(request.user)
 
 
-class BulletinViewSet(viewsets.ReadOnlyModelViewSet):
+@extend_schema_view(
+    list=extend_schema(
+        summary=_("通报列表"),
+        description=_("已发布的通报（每个版本一条），统计区间新的在前。"),
+        responses={200: BulletinSerializer(many=True), **_errors(400, 401, 403, 404)},
+    ),
+    retrieve=extend_schema(
+        summary=_("通报"),
+        description=_("一个版本的通报，data 为发布时冻结的全部数字、排名和周例会名单。"),
+        responses={200: BulletinDetailSerializer, **_errors(401, 403, 404)},
+    ),
+)
+class BulletinViewSet(PlausibleIdMixin, viewsets.ReadOnlyModelViewSet):
     """Published bulletins, newest period first; the detail carries the frozen snapshot (`data`)."""
 
     permission_classes = [IsAuthenticated, ReadsBulletins]
-    lookup_value_regex = "[0-9]{1,18}"
-    filterset_fields = {
-        "kind": ["exact"],
-        "automatic": ["exact"],
-        "period_start": ["exact", "gte", "lte"],
-        "period_end": ["exact", "gte", "lte"],
-    }
+    filterset_class = BulletinFilter
 
     def get_queryset(self):
         bulletins = Bulletin.objects.select_related("generated_by").order_by("-period_start", "-period_end", "-version")
@@ -102,7 +129,7 @@ class BureauDashboardView(APIView):
 
     permission_classes = [IsAuthenticated, SeesBureau]
 
-    @extend_schema(responses=DashboardSerializer)
+    @extend_schema(summary=_("全局统计看板"), responses={200: DashboardSerializer, **_errors(401, 403)})
     def get(self, request: Request) -> Response:
         return Response(DashboardSerializer(_dashboard_payload(dashboard_data())).data)
 
@@ -112,9 +139,13 @@ class UnitDashboardView(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses=DashboardSerializer)
-    def get(self, request: Request, unit_id: int) -> Response:
-        unit = get_object_or_404(Unit, pk=unit_id)
+    @extend_schema(
+        summary=_("单位统计看板"),
+        parameters=[OpenApiParameter("unit_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        responses={200: DashboardSerializer, **_errors(401, 403, 404)},
+    )
+    def get(self, request: Request, unit_id: str) -> Response:
+        unit = get_object_or_404(Unit, pk=plausible_id(unit_id))
         if not perms.may_see_unit(request.user, unit.pk):
             self.permission_denied(request)
         return Response(DashboardSerializer(_dashboard_payload(dashboard_data(unit=unit))).data)
@@ -126,9 +157,13 @@ class HotspotsView(APIView):
 
     permission_classes = [IsAuthenticated, SeesBureau]
 
-    @extend_schema(parameters=[HotspotQuerySerializer], responses=HotspotsSerializer)
+    @extend_schema(
+        summary=_("热点研判"),
+        parameters=[HotspotQuerySerializer],
+        responses={200: HotspotsSerializer, **_errors(400, 401, 403)},
+    )
     def get(self, request: Request) -> Response:
-        query = HotspotQuerySerializer(data=request.query_params)
+        query = HotspotQuerySerializer(data=_present(request.query_params))
         query.is_valid(raise_exception=True)
         day = query.validated_data.get("week")
         if day is not None and not in_range(day):
