@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -49,7 +50,7 @@ from .cases import case_mark, case_unmark, cases_list, find_order
 from .charts import Series, bar_chart, line_chart
 from .dashboards import dashboard_data
 from .exports import bulletin_pdf, bulletin_xlsx
-from .hotspots import hotspot_orders, hotspot_table, repeat_callers, repeat_window, repeated_addresses
+from .hotspots import SurgeRule, hotspot_orders, hotspot_table, repeat_callers, repeat_window, repeated_addresses
 from .models import AreaLevel, Bulletin, Campaign, TypicalCase
 from .periods import Period, local_date, previous_week, week_containing
 
@@ -118,6 +119,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "dashboard": data,
             "trend_chart": _trend_chart(data),
             "breakdowns": _breakdown_charts(data),
+            "due_soon_minutes": settings.HOTLINE_DUE_SOON_MINUTES,
             "nav": "dashboard",
         },
     )
@@ -301,7 +303,8 @@ def hotspots(request: HttpRequest) -> HttpResponse:
     week = form.week_period(today)
     level = form.level_value()
     topic = form.cleaned_data.get("topic") if form.is_valid() else None
-    table = hotspot_table(week, level, topic_id=topic.pk if topic else None)
+    rule = SurgeRule.from_settings()
+    table = hotspot_table(week, level, rule=rule, topic_id=topic.pk if topic else None)
     start, end = repeat_window(week)
     reveal = request.user.is_superuser or request.user.role == Role.DISPATCHER
     return render(
@@ -311,6 +314,9 @@ def hotspots(request: HttpRequest) -> HttpResponse:
             "form": form,
             "week": week,
             "level": level,
+            "rule": rule,
+            "surge_times": f"{1 + rule.ratio:g}",
+            "repeat_min": settings.HOTLINE_REPEAT_MIN,
             "table": table,
             "surges": [h for h in table if h.surge],
             "week_labels": [week.shifted(-i).short_label() for i in range(len(table[0].counts) - 1, -1, -1)]

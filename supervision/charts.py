@@ -11,6 +11,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 PALETTE = ("#1f5fa8", "#d9822b", "#2e8b57", "#b03a48", "#6b4c9a", "#5f7a8a")
+LEGEND_COLUMNS = 3
+LEGEND_ROW = 18
 FONT = "'Noto Sans CJK SC', 'Noto Sans SC', 'Microsoft YaHei', sans-serif"
 
 
@@ -41,8 +43,11 @@ def line_chart(
     percent: bool = True,
 ) -> SafeString:
     """A line chart of rates (0–100 % by default). A None value leaves a gap in its line."""
-    left, right, top, bottom = 48, 16, 16, 64
+    left, right, top, bottom = 48, 16, 16, 48
+    # The legend sits under the x labels, LEGEND_COLUMNS entries a row.
+    legend_rows = (len(series) + LEGEND_COLUMNS - 1) // LEGEND_COLUMNS
     plot_w, plot_h = width - left - right, height - top - bottom
+    height += legend_rows * LEGEND_ROW
     n = max(len(labels), 1)
     step = plot_w / (n - 1) if n > 1 else 0
 
@@ -96,8 +101,8 @@ def line_chart(
                 f'<circle cx="{_fmt(x(i))}" cy="{_fmt(y(v))}" r="3" fill="{color}">'
                 f"<title>{escape(s.name)} {escape(labels[i] if i < len(labels) else '')}: {shown}</title></circle>"
             )
-        lx = left + index * 150
-        ly = height - 14
+        lx = left + (index % LEGEND_COLUMNS) * ((width - left) // LEGEND_COLUMNS)
+        ly = top + plot_h + 40 + (index // LEGEND_COLUMNS) * LEGEND_ROW
         parts.append(
             f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 24}" y2="{ly - 4}" stroke="{color}" stroke-width="2"{dash}/>'
         )
