@@ -150,48 +150,45 @@ def _grouped(queryset: QuerySet, group: str, **aggregates) -> dict[int, dict]:
     return {row.pop(group): row for row in rows}
 
 
-def received_counts(period: Period, cutoff: dt.datetime, orders: QuerySet) -> dict[int, dict]:
-    counted = ~PENDING_OBJECTION & (Q(contacted_at__isnull=False) | Q(contact_deadline__lte=cutoff))
+def order_cohorts(period: Period, cutoff: dt.datetime) -> dict[str, Q]:
+    """The order cohorts of a period (see the module docstring), as conditions on the order."""
+    due_end = min(period.end_at, cutoff)
+    return {
+        "received": _in("received_at", period.start_at, period.end_at),
+        "due": _in("handling_deadline", period.start_at, due_end) & ~PENDING_OBJECTION
+        if due_end > period.start_at
+        else Q(pk__in=[]),
+        "approved": _in("reviewed_at", period.start_at, period.end_at) & Q(status__in=APPROVED_STATUSES),
+        "closed": _in("closed_at", period.start_at, period.end_at) & Q(status=Status.CLOSED),
+    }
+
+
+def order_counts(period: Period, cutoff: dt.datetime, orders: QuerySet) -> dict[int, dict]:
+    """Every order-based figure of every unit in one grouped query.
+
+    The WHERE clause is the union of the four cohorts (each on an indexed column, so a short
+    period is a bitmap OR of four index ranges and a long one a single pass over the table); each
+    figure is a conditional aggregate over its own cohort.
+    """
+    c = order_cohorts(period, cutoff)
+    received, due, approved, closed = c["received"], c["due"], c["approved"], c["closed"]
+    response_counted = received & ~PENDING_OBJECTION & (Q(contacted_at__isnull=False) | Q(contact_deadline__lte=cutoff))
     return _grouped(
-        orders.filter(_in("received_at", period.start_at, period.end_at)),
+        orders.filter(received | due | approved | closed),
         "unit_id",
-        received=Count("id"),
-        response_base=Count("id", filter=counted),
-        responded=Count("id", filter=~PENDING_OBJECTION & RESPONDED),
-    )
-
-
-def due_counts(period: Period, cutoff: dt.datetime, orders: QuerySet) -> dict[int, dict]:
-    end = min(period.end_at, cutoff)
-    if end <= period.start_at:
-        return {}
-    return _grouped(
-        orders.filter(_in("handling_deadline", period.start_at, end)).exclude(PENDING_OBJECTION),
-        "unit_id",
-        due=Count("id"),
-        due_closed=Count("id", filter=Q(status=Status.CLOSED)),
-        on_time=Count("id", filter=ON_TIME),
-    )
-
-
-def approved_counts(period: Period, orders: QuerySet) -> dict[int, dict]:
-    return _grouped(
-        orders.filter(_in("reviewed_at", period.start_at, period.end_at), status__in=APPROVED_STATUSES),
-        "unit_id",
-        approved=Count("id"),
-        resolved=Count("id", filter=Q(outcome=Outcome.RESOLVED)),
-        partly=Count("id", filter=Q(outcome=Outcome.PARTLY)),
-        unresolved=Count("id", filter=Q(outcome=Outcome.UNRESOLVED)),
-        handling_minutes_total=Sum("handling_minutes"),
-        timed=Count("handling_minutes"),
-    )
-
-
-def closed_counts(period: Period, orders: QuerySet) -> dict[int, dict]:
-    return _grouped(
-        orders.filter(_in("closed_at", period.start_at, period.end_at), status=Status.CLOSED),
-        "unit_id",
-        closed=Count("id"),
+        received=Count("id", filter=received),
+        response_base=Count("id", filter=response_counted),
+        responded=Count("id", filter=received & ~PENDING_OBJECTION & RESPONDED),
+        due=Count("id", filter=due),
+        due_closed=Count("id", filter=due & Q(status=Status.CLOSED)),
+        on_time=Count("id", filter=due & ON_TIME),
+        approved=Count("id", filter=approved),
+        resolved=Count("id", filter=approved & Q(outcome=Outcome.RESOLVED)),
+        partly=Count("id", filter=approved & Q(outcome=Outcome.PARTLY)),
+        unresolved=Count("id", filter=approved & Q(outcome=Outcome.UNRESOLVED)),
+        handling_minutes_total=Sum("handling_minutes", filter=approved),
+        timed=Count("handling_minutes", filter=approved),
+        closed=Count("id", filter=closed),
     )
 
 
@@ -202,10 +199,21 @@ def _order_scope(prefix: str, unit_ids: Iterable[int] | None) -> Q:
     return scope
 
 
+def callbacks_in(start: dt.datetime, end: dt.datetime, unit_ids: Iterable[int] | None = None) -> QuerySet[Callback]:
+    """Callbacks made in [start, end) on orders that count.
+
+    `order.callback_at` is the time of the order's latest callback and is never cleared (a reopen
+    starts a new round but keeps it), so every callback made since `start` belongs to an order
+    called back since `start`. Saying so lets the database join only those orders (an index
+    range) instead of scanning every order to join the callbacks of a long period.
+    """
+    return Callback.objects.filter(
+        _in("created_at", start, end), _order_scope("order__", unit_ids), order__callback_at__gte=start
+    )
+
+
 def callback_counts(period: Period, unit_ids: Iterable[int] | None = None) -> dict[int, dict]:
-    callbacks = Callback.objects.filter(
-        _in("created_at", period.start_at, period.end_at), _order_scope("order__", unit_ids)
-    ).annotate(unit_id=F("order__unit_id"))
+    callbacks = callbacks_in(period.start_at, period.end_at, unit_ids).annotate(unit_id=F("order__unit_id"))
     return _grouped(
         callbacks,
         "unit_id",
@@ -278,10 +286,7 @@ def figures_by_unit(
     if unit_ids is not None:
         orders = orders.filter(unit_id__in=unit_ids)
     parts = [
-        received_counts(period, cutoff, orders),
-        due_counts(period, cutoff, orders),
-        approved_counts(period, orders),
-        closed_counts(period, orders),
+        order_counts(period, cutoff, orders),
         callback_counts(period, unit_ids),
         return_counts(period, unit_ids),
         notice_counts(period, unit_ids),
@@ -368,19 +373,16 @@ def weekly_trend(
             "u_satisfied": Count("id", filter=Q(order__unit_id=unit_id, satisfaction=Satisfaction.SATISFIED)),
             "u_basically": Count("id", filter=Q(order__unit_id=unit_id, satisfaction=Satisfaction.BASICALLY)),
         }
-    callback_rows = (
-        []
-        if end <= start
-        else (
-            Callback.objects.filter(_in("created_at", start, end), _order_scope("order__", None))
+    if end > start:
+        callback_rows = (
+            callbacks_in(start, end)
             .annotate(week=TruncWeek("created_at", tzinfo=tz))
             .values("week")
             .annotate(**callback_aggregates)
             .order_by()
         )
-    )
-    for row in callback_rows:
-        _fill(points, row, tz)
+        for row in callback_rows:
+            _fill(points, row, tz)
     return list(points.values())
 
 
@@ -399,20 +401,41 @@ def _fill(points: dict[dt.date, TrendPoint], row: dict, tz) -> None:
             setattr(point.bureau, name, value or 0)
 
 
-def breakdown(period: Period, field: str, unit_id: int | None = None) -> list[tuple[str, int]]:
-    """Orders received in the period by `field` (handling_type, channel or topic), largest first.
+BREAKDOWN_FIELDS = ("handling_type", "topic", "channel")
 
-    Counts every order that is not a merged duplicate, dispatched or not.
+
+def breakdowns(period: Period, unit_id: int | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Orders received in the period by handling type, topic and channel, largest first.
+
+    Counts every order that is not a merged duplicate, dispatched or not. One grouped query by
+    (type, topic, channel), at most a few hundred groups, added up per field here.
     """
     orders = WorkOrder.objects.filter(_in("received_at", period.start_at, period.end_at), merged_into__isnull=True)
     if unit_id:
         orders = orders.filter(unit_id=unit_id)
-    if field == "topic":
-        rows = orders.values("topic__name").annotate(n=Count("id")).order_by("-n", "topic__name")
-        return [(row["topic__name"], row["n"]) for row in rows]
-    choices = dict(WorkOrder._meta.get_field(field).choices)
-    rows = orders.values(field).annotate(n=Count("id")).order_by("-n", field)
-    return [(str(choices.get(row[field], row[field])), row["n"]) for row in rows]
+    rows = orders.values("handling_type", "topic__name", "channel").annotate(n=Count("id")).order_by()
+    totals: dict[str, dict[str, int]] = {name: {} for name in BREAKDOWN_FIELDS}
+    for row in rows:
+        for name, key in (
+            ("handling_type", row["handling_type"]),
+            ("topic", row["topic__name"]),
+            ("channel", row["channel"]),
+        ):
+            totals[name][key] = totals[name].get(key, 0) + row["n"]
+    labels = {
+        "handling_type": dict(WorkOrder._meta.get_field("handling_type").choices),
+        "channel": dict(WorkOrder._meta.get_field("channel").choices),
+    }
+    result = {}
+    for name, counts in totals.items():
+        items = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        names = labels.get(name, {})
+        result[name] = [(str(names.get(key, key)), n) for key, n in items]
+    return result
+
+
+def breakdown(period: Period, field: str, unit_id: int | None = None) -> list[tuple[str, int]]:
+    return breakdowns(period, unit_id)[field]
 
 
 @dataclass
