@@ -73,3 +73,42 @@ def test_stale_error_names_the_current_version(api, officer_a, order_in, setting
     order = order_in("dispatched")
     response = contact(api(officer_a, language="en"), order, **{"If-Match": '"1"'})
     assert str(order.version) in response.json()["detail"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_writes_with_one_etag_at_the_same_moment_one_wins(officer_a, head_a, order_in):
+    """Both clients read version N; both write with If-Match N at once: one 200, one 412."""
+    import threading
+
+    from django.db import connection
+    from rest_framework.test import APIClient
+
+    order = order_in("dispatched")
+    etag = f'"{order.version}"'
+    barrier = threading.Barrier(2)
+    codes = []
+
+    def write(user, action, body):
+        client = APIClient()
+        client.force_authenticate(user)
+        barrier.wait()
+        try:
+            response = client.post(
+                f"/api/v1/orders/{order.pk}/{action}/", body, format="json", headers={"If-Match": etag}
+            )
+            codes.append(response.status_code)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=write, args=(officer_a, "contact", {"method": "phone", "note": "已联系"})),
+        threading.Thread(target=write, args=(head_a, "assign", {"officer": officer_a.pk})),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(codes) == [200, 412]
+    assert WorkOrder.objects.get(pk=order.pk).version == order.version + 1
