@@ -8,6 +8,7 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
+ENV STATIC_ROOT=/app/staticfiles
 RUN SECRET_KEY=build python manage.py collectstatic --noinput && SECRET_KEY=build python manage.py compilemessages --ignore=.venv
 RUN useradd --system --home /app hotline && mkdir -p /app/var && chown -R hotline /app/var
 USER hotline

@@ -4,13 +4,17 @@ Tests that need PostgreSQL, Redis or a browser skip with a reason when it is abs
 under CI=true, where a missing service fails the run.
 """
 
+import datetime as dt
 import os
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from stations.models import Role, UnitKind
-from tests.factories import UnitFactory, UserFactory
+from tests.factories import UnitFactory, UserFactory, WorkOrderFactory
+from tickets import services
+from tickets.models import WorkOrder
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
@@ -97,3 +101,82 @@ def outsider(db):
     """A department officer with no business on station orders."""
     unit = UnitFactory(name="出入境管理大队", code="exit-entry", kind=UnitKind.DEPARTMENT)
     return UserFactory(username="outsider", unit=unit, role=Role.OFFICER)
+
+
+# --- orders in every state of the loop, built through the services as a real one would be ---
+
+
+class Loop:
+    """Walks orders through the loop with the shared cast."""
+
+    def __init__(self, cast):
+        self.cast = cast
+
+    def received(self, **fields) -> WorkOrder:
+        return WorkOrderFactory(**fields)
+
+    def dispatched(self, **fields) -> WorkOrder:
+        return services.order_dispatch(
+            order=self.received(**fields), unit=self.cast["officer_a"].unit, acting_user=self.cast["dispatcher"]
+        )
+
+    def contacted(self, **fields) -> WorkOrder:
+        return services.order_contact(
+            order=self.dispatched(**fields), acting_user=self.cast["officer_a"], method="phone", note="已电话联系"
+        )
+
+    def reported(self, **fields) -> WorkOrder:
+        return services.order_report(
+            order=self.contacted(**fields), acting_user=self.cast["officer_a"], outcome="resolved", text="已处理"
+        )
+
+    def returned(self, **fields) -> WorkOrder:
+        return services.order_return(order=self.reported(**fields), acting_user=self.cast["reviewer"], reason="不清楚")
+
+    def approved(self, **fields) -> WorkOrder:
+        return services.order_approve(order=self.reported(**fields), acting_user=self.cast["reviewer"])
+
+    def callback_done(self, satisfaction="satisfied", **fields) -> WorkOrder:
+        return services.order_callback(
+            order=self.approved(**fields), acting_user=self.cast["dispatcher"], satisfaction=satisfaction
+        )
+
+    def closed(self, **fields) -> WorkOrder:
+        return services.order_close(order=self.callback_done(**fields), acting_user=self.cast["dispatcher"])
+
+    def sent_back(self, **fields) -> WorkOrder:
+        return services.order_send_back(
+            order=self.dispatched(**fields), acting_user=self.cast["officer_a"], reason="不属于本所辖区"
+        )
+
+    def merged(self, **fields) -> WorkOrder:
+        primary = self.dispatched()
+        return services.order_merge(order=self.received(**fields), primary=primary, acting_user=self.cast["dispatcher"])
+
+    def in_status(self, status: str, **fields) -> WorkOrder:
+        order = getattr(self, status)(**fields)
+        assert order.status == status
+        return order
+
+
+@pytest.fixture
+def cast(dispatcher, officer_a, head_a, officer_b, reviewer, supervisor, outsider):
+    return {
+        "dispatcher": dispatcher,
+        "officer_a": officer_a,
+        "head_a": head_a,
+        "officer_b": officer_b,
+        "reviewer": reviewer,
+        "supervisor": supervisor,
+        "outsider": outsider,
+    }
+
+
+@pytest.fixture
+def loop(cast):
+    return Loop(cast)
+
+
+@pytest.fixture
+def later():
+    return timezone.now() + dt.timedelta(days=3)

@@ -9,6 +9,7 @@ from .models import (
     ContactRecord,
     Counter,
     ExtensionRequest,
+    IdempotencyRecord,
     Objection,
     OrderEvent,
     Report,
@@ -43,6 +44,19 @@ class ReportInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class HistoryAdmin(admin.ModelAdmin):
+    """Records of what people did are history: readable here, changed only by the services."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WorkOrder)
 class WorkOrderAdmin(admin.ModelAdmin):
     """Orders change only through the services (the workbench and the API); here they are read."""
@@ -75,20 +89,11 @@ class WorkOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrderEvent)
-class OrderEventAdmin(admin.ModelAdmin):
+class OrderEventAdmin(HistoryAdmin):
     list_display = ["created_at", "order", "action", "from_status", "to_status", "actor"]
     list_filter = ["action", "to_status"]
     search_fields = ["order__number", "note", "actor__username"]
     list_select_related = ["order", "actor"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Topic)
@@ -127,19 +132,6 @@ class CalendarDayAdmin(CalendarWarningMixin, admin.ModelAdmin):
     list_filter = ["is_workday"]
     search_fields = ["note"]
     date_hierarchy = "date"
-
-
-class HistoryAdmin(admin.ModelAdmin):
-    """Records of what people did are history: readable here, changed only by the services."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ContactRecord)
@@ -190,3 +182,11 @@ class CounterAdmin(admin.ModelAdmin):
     search_fields = ["key"]
 
 
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(HistoryAdmin):
+    list_display = ["created_at", "user", "method", "path", "status_code"]
+    list_filter = ["method", "status_code"]
+    search_fields = ["key", "path", "user__username"]
+    list_select_related = ["user"]

@@ -97,6 +97,10 @@ def day_start(day: dt.date, days_after: int = 0) -> dt.datetime:
     return clamp(timezone.make_aware(dt.datetime.combine(day, dt.time.min)))
 
 
+# The browser shows its own date picker; the value is ISO either way.
+DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def order_spec(value: str | None) -> tuple[str, bool]:
     """("field", descending) for an ordering choice; the default for an empty or unknown one."""
     if value not in dict(ORDERING_CHOICES):
@@ -127,10 +131,18 @@ class OrderFilter(django_filters.FilterSet):
         label=_("办理时限早于"), field_name="handling_deadline", method="filter_before"
     )
     # Dates of the bureau's calendar, turned into a range of the indexed timestamp column.
-    received_after = django_filters.DateFilter(label=_("受理日期自"), field_name="received_at", method="filter_from")
-    received_before = django_filters.DateFilter(label=_("受理日期至"), field_name="received_at", method="filter_until")
-    closed_after = django_filters.DateFilter(label=_("办结日期自"), field_name="closed_at", method="filter_from")
-    closed_before = django_filters.DateFilter(label=_("办结日期至"), field_name="closed_at", method="filter_until")
+    received_after = django_filters.DateFilter(
+        label=_("受理日期自"), field_name="received_at", method="filter_from", widget=DATE_PICKER
+    )
+    received_before = django_filters.DateFilter(
+        label=_("受理日期至"), field_name="received_at", method="filter_until", widget=DATE_PICKER
+    )
+    closed_after = django_filters.DateFilter(
+        label=_("办结日期自"), field_name="closed_at", method="filter_from", widget=DATE_PICKER
+    )
+    closed_before = django_filters.DateFilter(
+        label=_("办结日期至"), field_name="closed_at", method="filter_until", widget=DATE_PICKER
+    )
     platform_number = django_filters.CharFilter(label=_("12345平台工单号"), max_length=50, field_name="platform_number")
     q = django_filters.CharFilter(
         label=_("搜索"),

@@ -747,4 +747,16 @@ def order_merge(
         note=note.strip(),
         payload={"primary": primary.pk, "primary_number": primary.number},
     )
+    # Duplicates already merged into this order follow it to its new primary, so every merged
+    # order points at an open primary and closes with it.
+    for child in WorkOrder.objects.select_for_update().filter(merged_into=order, status=Status.MERGED):
+        child.merged_into = primary
+        _record(
+            child,
+            action="merge",
+            actor=acting_user,
+            from_status=Status.MERGED,
+            note=note.strip(),
+            payload={"primary": primary.pk, "primary_number": primary.number, "via": order.number},
+        )
     return order

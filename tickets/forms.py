@@ -1,0 +1,415 @@
+"""Browser forms of the workbench.
+
+A form parses and checks what a person typed; its `perform()` calls the one service that does
+the work. The rules stay in `tickets.services`: when a service refuses, `apply_workflow_error()`
+puts its message next to the field it names, so a person sees the same reasons the API gives.
+
+Every form that acts on an existing order carries the order's `version` in a hidden field and
+passes it as `expected_version`: a double-clicked submit or a page left open while somebody else
+acted on the order can never act twice.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from stations.models import Role, Unit, UnitKind, User
+
+from . import services
+from .exceptions import WorkflowError
+from .models import (
+    Channel,
+    ContactMethod,
+    HandlingType,
+    Nature,
+    Outcome,
+    Satisfaction,
+    Topic,
+    Urgency,
+    WorkOrder,
+)
+from .selectors import orders_visible_to
+
+DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+def _datetime_field(label, *, required: bool, help_text: str = "") -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label,
+        required=required,
+        input_formats=DATETIME_INPUT_FORMATS,
+        widget=DateTimeLocalInput(),
+        help_text=help_text,
+    )
+
+
+def _text(label, *, required: bool = True, rows: int = 3, max_length: int = 2000, help_text: str = ""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def dispatch_units():
+    """The units orders may be dispatched to: active stations and departments."""
+    return Unit.objects.filter(is_active=True, kind__in=[UnitKind.STATION, UnitKind.DEPARTMENT]).order_by(
+        "kind", "name"
+    )
+
+
+class WorkflowErrorMixin:
+    """Show a service's refusal next to the fields it names (or above the form)."""
+
+    def apply_workflow_error(self, exc: WorkflowError) -> None:
+        if not exc.field_errors:
+            self.add_error(None, str(exc.message))
+            return
+        for field, message in exc.field_errors.items():
+            if field in self.fields and not self.fields[field].widget.is_hidden:
+                self.add_error(field, str(message))
+            else:
+                self.add_error(None, str(message))
+
+
+class SubmitButton:
+    def __init__(self, label, *, name: str = "", value: str = "", style: str = "primary"):
+        self.label, self.name, self.value, self.style = label, name, value, style
+
+
+class OrderActionForm(WorkflowErrorMixin, forms.Form):
+    """A form that moves one order through one transition of `tickets.workflow.TRANSITIONS`."""
+
+    action = ""
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, order: WorkOrder, user, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{self.action}_{order.pk}_%s")
+        kwargs.setdefault("initial", {})
+        kwargs["initial"].setdefault("version", order.version)
+        super().__init__(*args, **kwargs)
+        self.order = order
+        self.user = user
+
+    def buttons(self) -> list[SubmitButton]:
+        from .workflow import TRANSITIONS
+
+        return [SubmitButton(TRANSITIONS[self.action].label)]
+
+    def perform(self):
+        """Call the service; raise WorkflowError if it refuses. Returns the service's result."""
+        raise NotImplementedError
+
+    def _common(self) -> dict:
+        return {"order": self.order, "acting_user": self.user, "expected_version": self.cleaned_data["version"]}
+
+
+class DispatchForm(OrderActionForm):
+    action = "dispatch"
+    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位"))
+    note = forms.CharField(label=_("转办说明"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = dispatch_units()
+
+    def perform(self):
+        return services.order_dispatch(unit=self.cleaned_data["unit"], note=self.cleaned_data["note"], **self._common())
+
+
+class RedispatchForm(DispatchForm):
+    action = "redispatch"
+    note = forms.CharField(label=_("改派说明"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.order.unit_id:
+            self.fields["unit"].queryset = self.fields["unit"].queryset.exclude(pk=self.order.unit_id)
+
+    def perform(self):
+        return services.order_redispatch(
+            unit=self.cleaned_data["unit"], note=self.cleaned_data["note"], **self._common()
+        )
+
+
+class ContactForm(OrderActionForm):
+    action = "contact"
+    method = forms.ChoiceField(
+        label=_("联系方式"), choices=ContactMethod.choices, widget=forms.RadioSelect, initial=ContactMethod.PHONE
+    )
+    contacted_at = _datetime_field(_("联系时间"), required=False, help_text=_("不填即为现在"))
+    note = _text(_("沟通情况"))
+
+    def perform(self):
+        return services.order_contact(
+            method=self.cleaned_data["method"],
+            note=self.cleaned_data["note"],
+            contacted_at=self.cleaned_data["contacted_at"],
+            **self._common(),
+        )
+
+
+class ReportForm(OrderActionForm):
+    action = "report"
+    outcome = forms.ChoiceField(label=_("办理结果"), choices=Outcome.choices, widget=forms.RadioSelect)
+    text = _text(_("办理情况"), rows=4)
+    unresolved_reason = _text(
+        _("未解决原因"), required=False, help_text=_("办理结果为部分解决或未解决时必填")
+    )
+
+    def perform(self):
+        return services.order_report(
+            outcome=self.cleaned_data["outcome"],
+            text=self.cleaned_data["text"],
+            unresolved_reason=self.cleaned_data["unresolved_reason"],
+            **self._common(),
+        )
+
+
+class SendBackForm(OrderActionForm):
+    action = "send_back"
+    reason = _text(_("退单理由"), help_text=_("例如：该地址属其他派出所辖区"))
+
+    def buttons(self):
+        return [SubmitButton(_("退单"), style="danger")]
+
+    def perform(self):
+        return services.order_send_back(reason=self.cleaned_data["reason"], **self._common())
+
+
+class ExtensionRequestForm(OrderActionForm):
+    action = "request_extension"
+    requested_until = _datetime_field(_("申请延至"), required=True)
+    reason = _text(_("延期理由"))
+
+    def perform(self):
+        return services.order_request_extension(
+            reason=self.cleaned_data["reason"], requested_until=self.cleaned_data["requested_until"], **self._common()
+        )
+
+
+class DecideExtensionForm(OrderActionForm):
+    action = "decide_extension"
+    note = forms.CharField(label=_("审批意见"), required=False, max_length=500, help_text=_("驳回时必填"))
+
+    def clean(self):
+        # The decision is the button that was pressed, not a field the person fills in.
+        cleaned = super().clean()
+        decision = self.data.get("decision")
+        if decision not in ("approve", "reject"):
+            raise forms.ValidationError(_("请选择同意或驳回。"))
+        cleaned["decision"] = decision
+        return cleaned
+
+    def buttons(self):
+        return [
+            SubmitButton(_("同意延期"), name="decision", value="approve"),
+            SubmitButton(_("驳回延期"), name="decision", value="reject", style="danger"),
+        ]
+
+    def perform(self):
+        return services.order_decide_extension(
+            approve=self.cleaned_data["decision"] == "approve", note=self.cleaned_data["note"], **self._common()
+        )
+
+
+class ApproveForm(OrderActionForm):
+    action = "approve"
+    note = forms.CharField(label=_("审核意见"), required=False, max_length=500)
+
+    def perform(self):
+        return services.order_approve(note=self.cleaned_data["note"], **self._common())
+
+
+class ReturnForm(OrderActionForm):
+    action = "return"
+    reason = _text(_("退回理由"), help_text=_("写明需要补充或重新办理的内容"))
+
+    def buttons(self):
+        return [SubmitButton(_("退回重办"), style="danger")]
+
+    def perform(self):
+        return services.order_return(reason=self.cleaned_data["reason"], **self._common())
+
+
+class CallbackForm(OrderActionForm):
+    action = "callback"
+    satisfaction = forms.ChoiceField(label=_("满意度"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    citizen_words = _text(_("群众意见"), required=False, help_text=_("记录群众的原话"))
+
+    def perform(self):
+        return services.order_callback(
+            satisfaction=self.cleaned_data["satisfaction"],
+            citizen_words=self.cleaned_data["citizen_words"],
+            **self._common(),
+        )
+
+
+class CloseForm(OrderActionForm):
+    action = "close"
+    note = forms.CharField(label=_("办结说明"), required=False, max_length=500)
+
+    def perform(self):
+        return services.order_close(note=self.cleaned_data["note"], **self._common())
+
+
+class ReopenForm(OrderActionForm):
+    action = "reopen"
+    reason = _text(_("重办理由"))
+
+    def buttons(self):
+        return [SubmitButton(_("重办"), style="danger")]
+
+    def perform(self):
+        return services.order_reopen(reason=self.cleaned_data["reason"], **self._common())
+
+
+class RejectObjectionForm(OrderActionForm):
+    action = "reject_objection"
+    reason = _text(_("驳回理由"), rows=2)
+
+    def buttons(self):
+        return [SubmitButton(_("驳回退单"), style="danger")]
+
+    def perform(self):
+        return services.order_reject_objection(reason=self.cleaned_data["reason"], **self._common())
+
+
+class MergeForm(OrderActionForm):
+    action = "merge"
+    primary = forms.CharField(label=_("并入工单编号"), max_length=20)
+    note = forms.CharField(label=_("并单说明"), required=False, max_length=500)
+
+    def clean_primary(self):
+        number = self.cleaned_data["primary"].strip()
+        primary = orders_visible_to(self.user).filter(number=number).first()
+        if primary is None:
+            raise forms.ValidationError(_("没有编号为 %(number)s 的工单。"), params={"number": number})
+        return primary
+
+    def perform(self):
+        return services.order_merge(
+            primary=self.cleaned_data["primary"], note=self.cleaned_data["note"], **self._common()
+        )
+
+
+class AssignForm(OrderActionForm):
+    action = "assign"
+    officer = forms.ModelChoiceField(label=_("承办民警"), queryset=User.objects.none(), empty_label=_("请选择民警"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].queryset = User.objects.filter(
+            unit_id=self.order.unit_id, role__in=[Role.OFFICER, Role.UNIT_HEAD], is_active=True
+        ).order_by("full_name", "username")
+
+    def perform(self):
+        return services.order_assign(officer=self.cleaned_data["officer"], **self._common())
+
+
+ACTION_FORMS: dict[str, type[OrderActionForm]] = {
+    form.action: form
+    for form in (
+        DispatchForm,
+        RedispatchForm,
+        ContactForm,
+        ReportForm,
+        ApproveForm,
+        ReturnForm,
+        CallbackForm,
+        CloseForm,
+        ReopenForm,
+        SendBackForm,
+        RejectObjectionForm,
+        MergeForm,
+        ExtensionRequestForm,
+        DecideExtensionForm,
+        AssignForm,
+    )
+}
+
+
+class IntakeForm(WorkflowErrorMixin, forms.Form):
+    """接单: register a work order, and dispatch it at once if a unit is chosen."""
+
+    channel = forms.ChoiceField(label=_("来源渠道"), choices=Channel.choices, initial=Channel.HOTLINE_12345)
+    platform_number = forms.CharField(
+        label=_("12345平台工单号"), required=False, max_length=50, help_text=_("同一平台工单号只登记一次")
+    )
+    received_at = _datetime_field(_("受理时间"), required=False, help_text=_("不填即为现在"))
+    caller_name = forms.CharField(label=_("来电人"), max_length=50)
+    caller_phone = forms.CharField(label=_("来电号码"), max_length=30)
+    confidential = forms.BooleanField(label=_("来电人要求保密"), required=False)
+    address = forms.CharField(label=_("地址"), required=False, max_length=200)
+    topic = forms.ModelChoiceField(label=_("诉求主题"), queryset=Topic.objects.none(), empty_label=_("请选择主题"))
+    nature = forms.ChoiceField(label=_("诉求类别"), choices=Nature.choices)
+    handling_type = forms.ChoiceField(label=_("办理类型"), choices=HandlingType.choices, initial=HandlingType.SERVICE)
+    urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    content = _text(_("诉求内容"), rows=4)
+    leader_instructed = forms.BooleanField(label=_("领导批示"), required=False)
+    leader_instruction = _text(_("批示内容"), required=False, rows=2)
+    dispatch_to = forms.ModelChoiceField(
+        label=_("立即转办至"),
+        queryset=Unit.objects.none(),
+        required=False,
+        empty_label=_("暂不转办（进入待转办）"),
+        help_text=_("可采用上方的派单建议，也可另选单位"),
+    )
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "id_intake_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.filter(is_active=True)
+        self.fields["dispatch_to"].queryset = dispatch_units()
+
+    @transaction.atomic
+    def perform(self, *, user) -> services.IntakeResult:
+        """Intake, then dispatch if asked; a refused dispatch undoes the intake too."""
+        data = self.cleaned_data
+        result = services.order_intake(
+            channel=data["channel"],
+            platform_number=data["platform_number"],
+            received_at=data["received_at"],
+            caller_name=data["caller_name"],
+            caller_phone=data["caller_phone"],
+            confidential=data["confidential"],
+            address=data["address"],
+            topic=data["topic"],
+            nature=data["nature"],
+            handling_type=data["handling_type"],
+            urgency=data["urgency"],
+            content=data["content"],
+            leader_instructed=data["leader_instructed"],
+            leader_instruction=data["leader_instruction"],
+            acting_user=user,
+        )
+        if result.created and data["dispatch_to"] is not None:
+            try:
+                order = services.order_dispatch(order=result.order, unit=data["dispatch_to"], acting_user=user)
+            except WorkflowError as exc:
+                # Name the field the dispatcher filled, not the service's argument.
+                if exc.field_errors:
+                    exc.field_errors = {"dispatch_to": next(iter(exc.field_errors.values()))}
+                raise
+            result = services.IntakeResult(order, True)
+        return result
+
+
+class SuggestForm(forms.Form):
+    """What the intake form sends while the dispatcher types: address, topic, handling type."""
+
+    address = forms.CharField(required=False, max_length=200)
+    topic = forms.ModelChoiceField(queryset=Topic.objects.all(), required=False)
+    handling_type = forms.ChoiceField(choices=HandlingType.choices, required=False)

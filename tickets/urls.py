@@ -1,0 +1,22 @@
+"""The browser workbench's pages (the API lives under /api/)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "tickets"
+
+urlpatterns = [
+    path("dispatch/", views.dispatch_board, name="dispatch_board"),
+    path("dispatch/intake/", views.intake, name="intake"),
+    path("dispatch/suggest/", views.intake_suggest, name="intake_suggest"),
+    path("dispatch/units/", views.overview_partial, name="overview_partial"),
+    path("overview/", views.overview, name="overview"),
+    path("workbench/", views.workbench, name="workbench"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("review/<int:pk>/", views.review_queue, name="review_order"),
+    path("callbacks/", views.callback_queue, name="callback_queue"),
+    path("orders/", views.search, name="search"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/<slug:action>/", views.order_action, name="order_action"),
+]
