@@ -81,12 +81,6 @@ def order_in(topic, dispatcher, officer_a, head_a, reviewer, station_a):
     return make
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The cast's passwords are hashed on every test; the default hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def head_b(station_b):
     from stations.models import Role
