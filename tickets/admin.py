@@ -9,6 +9,7 @@ from .models import (
     ContactRecord,
     Counter,
     ExtensionRequest,
+    IdempotencyRecord,
     Objection,
     OrderEvent,
     Report,
@@ -181,3 +182,11 @@ class CounterAdmin(admin.ModelAdmin):
     search_fields = ["key"]
 
 
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(HistoryAdmin):
+    list_display = ["created_at", "user", "method", "path", "status_code"]
+    list_filter = ["method", "status_code"]
+    search_fields = ["key", "path", "user__username"]
+    list_select_related = ["user"]
