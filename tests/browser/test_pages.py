@@ -5,9 +5,8 @@ import re
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, fits_width, shot
+from tests.browser.conftest import DESKTOP, PHONE, expect, fits_width, shot
 from tickets import services
 from tickets.models import Channel, HandlingType, Nature, WorkOrder
 
