@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -185,6 +186,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "tickets.models.Status",
         "RequestStatusEnum": "tickets.models.RequestStatus",
+        "BulletinKindEnum": "supervision.models.BulletinKind",
     },
 }
 
@@ -218,3 +220,40 @@ CELERY_BEAT_SCHEDULE: dict = {}
 HOTLINE_WORKING_HOURS = env.str("HOTLINE_WORKING_HOURS", default="08:30-12:00,13:30-17:30")
 # Prefix of our own order numbers: GD + date + daily sequence, e.g. GD202611220001.
 HOTLINE_ORDER_NUMBER_PREFIX = env.str("HOTLINE_ORDER_NUMBER_PREFIX", default="GD")
+
+# --- bulletins, dashboards and analysis (supervision/bulletins.py, README "Bulletins, dashboards and analysis") ---
+# When beat publishes the bulletin of the previous Monday–Sunday: a cron line in TIME_ZONE.
+HOTLINE_BULLETIN_SCHEDULE = env.str("HOTLINE_BULLETIN_SCHEDULE", default="0 8 * * 1")
+# A unit with fewer orders due in the period is listed but not ranked.
+HOTLINE_BULLETIN_MIN_ORDERS = env.int("HOTLINE_BULLETIN_MIN_ORDERS", default=5)
+# The rates that rank units, most important first (ties share a rank).
+HOTLINE_BULLETIN_RANK_BY = env.list(
+    "HOTLINE_BULLETIN_RANK_BY", default=["on_time_rate", "satisfaction_rate", "response_rate"]
+)
+HOTLINE_DUE_SOON_MINUTES = env.int("HOTLINE_DUE_SOON_MINUTES", default=120)
+# A surge: this week's count is ≥ (1 + RATIO) × the mean of the previous BASELINE_WEEKS weeks
+# and at least MIN orders above it.
+HOTLINE_HOTSPOT_SURGE_RATIO = env.float("HOTLINE_HOTSPOT_SURGE_RATIO", default=0.5)
+HOTLINE_HOTSPOT_SURGE_MIN = env.int("HOTLINE_HOTSPOT_SURGE_MIN", default=5)
+HOTLINE_HOTSPOT_BASELINE_WEEKS = env.int("HOTLINE_HOTSPOT_BASELINE_WEEKS", default=4)
+# Repeat callers / repeated addresses: at least MIN orders within WINDOW_DAYS.
+HOTLINE_REPEAT_MIN = env.int("HOTLINE_REPEAT_MIN", default=3)
+HOTLINE_REPEAT_WINDOW_DAYS = env.int("HOTLINE_REPEAT_WINDOW_DAYS", default=30)
+
+
+def _cron(spec: str, name: str) -> crontab:
+    """A crontab from "minute hour day-of-month month day-of-week"; a bad value fails loudly."""
+    parts = spec.split()
+    if len(parts) != 5:
+        raise ImproperlyConfigured(f"{name} must have five cron fields, got {spec!r}")
+    minute, hour, day_of_month, month_of_year, day_of_week = parts
+    try:
+        return crontab(minute, hour, day_of_week, day_of_month, month_of_year)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name}: {exc}") from exc
+
+
+CELERY_BEAT_SCHEDULE["weekly-bulletin"] = {
+    "task": "supervision.bulletin_tasks.generate_weekly_bulletin",
+    "schedule": _cron(HOTLINE_BULLETIN_SCHEDULE, "HOTLINE_BULLETIN_SCHEDULE"),
+}

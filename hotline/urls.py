@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("hotline.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("analysis/", include("supervision.bulletin_urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),

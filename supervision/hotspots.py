@@ -1,0 +1,238 @@
+"""研判: what the public is calling about, where, and whether it is suddenly rising.
+
+An order's area is read from its address with the address routing rules (`stations.RoutingRule`):
+the most specific keyword the address contains (the longest; then the rule's priority) names the
+community, road or street (level `place`) and its rule names the station whose jurisdiction it is
+(level `station`). An address no rule matches falls back, at station level, to the station the
+order was dispatched to. Both are computed in the database by a correlated subquery.
+
+Every call counts here, merged duplicates included: a hundred people calling about one noisy
+building is exactly the signal analysis looks for.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.db.models.functions import Coalesce, Length, StrIndex, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from stations.models import RoutingRule, RoutingRuleKind, Unit, UnitKind
+from tickets.models import Topic, WorkOrder
+from tickets.selectors import mask_phone
+from tickets.workcalendar import bureau_tz
+
+from .models import AreaLevel
+from .periods import Period
+
+
+def _matching_rules() -> QuerySet:
+    """Active address rules whose keyword the outer order's address contains, most specific first."""
+    return (
+        RoutingRule.objects.filter(kind=RoutingRuleKind.ADDRESS, is_active=True)
+        .annotate(position=StrIndex(OuterRef("address"), F("keyword")))
+        .filter(position__gt=0)
+        .order_by(Length("keyword").desc(), "-priority", "pk")
+    )
+
+
+def area_expression(level: str):
+    """The SQL expression for an order's area at `level`: a unit id (station) or a keyword (place)."""
+    if level == AreaLevel.PLACE:
+        return Subquery(_matching_rules().values("keyword")[:1])
+    own_station = Case(When(unit__kind=UnitKind.STATION, then=F("unit_id")), output_field=IntegerField())
+    return Coalesce(
+        Subquery(_matching_rules().filter(unit__kind=UnitKind.STATION).values("unit_id")[:1]),
+        own_station,
+        output_field=IntegerField(),
+    )
+
+
+def with_area(orders: QuerySet, level: str) -> QuerySet:
+    return orders.annotate(area=area_expression(level))
+
+
+def area_labels(level: str, keys) -> dict:
+    if level == AreaLevel.PLACE:
+        return {key: key for key in keys if key}
+    return dict(Unit.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))
+
+
+def unknown_area_label() -> str:
+    return _("未识别区域")
+
+
+@dataclass
+class Hotspot:
+    topic_id: int
+    topic: str
+    area: int | str | None
+    area_label: str
+    counts: list[int] = field(default_factory=list)  # the baseline weeks, oldest first, then this week
+    baseline_mean: float = 0.0
+    surge: bool = False
+
+    @property
+    def count(self) -> int:
+        return self.counts[-1]
+
+    @property
+    def increase(self) -> float:
+        return self.count - self.baseline_mean
+
+    @property
+    def increase_ratio(self) -> float | None:
+        return None if not self.baseline_mean else self.increase / self.baseline_mean
+
+
+@dataclass
+class SurgeRule:
+    baseline_weeks: int
+    ratio: float
+    minimum: int
+
+    @classmethod
+    def from_settings(cls) -> SurgeRule:
+        return cls(
+            baseline_weeks=max(settings.HOTLINE_HOTSPOT_BASELINE_WEEKS, 1),
+            ratio=settings.HOTLINE_HOTSPOT_SURGE_RATIO,
+            minimum=settings.HOTLINE_HOTSPOT_SURGE_MIN,
+        )
+
+    def is_surge(self, count: int, mean: float) -> bool:
+        """≥ (1 + ratio) × the baseline mean, and at least `minimum` orders above it."""
+        return count >= mean * (1 + self.ratio) and count - mean >= self.minimum
+
+
+def hotspot_table(
+    week: Period,
+    level: str = AreaLevel.STATION,
+    *,
+    rule: SurgeRule | None = None,
+    topic_id: int | None = None,
+    include_quiet: bool = False,
+) -> list[Hotspot]:
+    """Counts by topic × area for `week` and the baseline weeks before it, surges first.
+
+    One grouped query: orders received from the first baseline week to the end of `week`,
+    grouped by topic, area and the week they were received in (bureau time zone).
+    """
+    rule = rule or SurgeRule.from_settings()
+    weeks = [week.shifted(-i) for i in range(rule.baseline_weeks, -1, -1)]
+    index = {w.start: i for i, w in enumerate(weeks)}
+    tz = bureau_tz()
+    orders = WorkOrder.objects.filter(received_at__gte=weeks[0].start_at, received_at__lt=week.end_at)
+    if topic_id:
+        orders = orders.filter(topic_id=topic_id)
+    rows = (
+        with_area(orders, level)
+        .annotate(week=TruncWeek("received_at", tzinfo=tz))
+        .values("topic_id", "area", "week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    table: dict[tuple, list[int]] = {}
+    for row in rows:
+        week_start = row["week"].astimezone(tz).date() if timezone.is_aware(row["week"]) else row["week"].date()
+        position = index.get(week_start)
+        if position is None:
+            continue
+        counts = table.setdefault((row["topic_id"], row["area"]), [0] * len(weeks))
+        counts[position] += row["n"]
+    topics = dict(Topic.objects.filter(pk__in={t for t, _a in table}).values_list("pk", "name"))
+    labels = area_labels(level, {a for _t, a in table})
+    hotspots = []
+    for (topic, area), counts in table.items():
+        if not include_quiet and counts[-1] == 0:
+            continue
+        mean = sum(counts[:-1]) / rule.baseline_weeks
+        hotspots.append(
+            Hotspot(
+                topic_id=topic,
+                topic=topics.get(topic, ""),
+                area=area,
+                area_label=labels.get(area) or unknown_area_label(),
+                counts=counts,
+                baseline_mean=mean,
+                surge=rule.is_surge(counts[-1], mean),
+            )
+        )
+    hotspots.sort(key=lambda h: (not h.surge, -h.count, -h.increase, h.topic, h.area_label))
+    return hotspots
+
+
+def hotspot_orders(week: Period, level: str, topic_id: int, area) -> QuerySet[WorkOrder]:
+    """The orders behind one hotspot cell: topic × area, received in `week`."""
+    orders = with_area(
+        WorkOrder.objects.filter(received_at__gte=week.start_at, received_at__lt=week.end_at, topic_id=topic_id),
+        level,
+    )
+    return orders.filter(area__isnull=True) if area in (None, "") else orders.filter(area=area)
+
+
+# --- repeats -------------------------------------------------------------------------------
+
+
+def repeat_window(week: Period, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The `HOTLINE_REPEAT_WINDOW_DAYS` days up to the end of `week` (or now, if sooner)."""
+    end = min(week.end_at, now or timezone.now())
+    return end - dt.timedelta(days=settings.HOTLINE_REPEAT_WINDOW_DAYS), end
+
+
+def _repeats(group: str, start: dt.datetime, end: dt.datetime, limit: int) -> list[dict]:
+    orders = WorkOrder.objects.filter(received_at__gte=start, received_at__lt=end).exclude(**{group: ""})
+    groups = list(
+        orders.values(group)
+        .annotate(
+            n=Count("id"),
+            topics=Count("topic", distinct=True),
+            callers=Count("caller_phone", distinct=True),
+            first=Min("received_at"),
+            last=Max("received_at"),
+        )
+        .filter(n__gte=settings.HOTLINE_REPEAT_MIN)
+        .order_by("-n", "-last")[:limit]
+    )
+    keys = [g[group] for g in groups]
+    details: dict[str, list[dict]] = {key: [] for key in keys}
+    for row in (
+        orders.filter(**{f"{group}__in": keys})
+        .values(group, "id", "number", "received_at", "topic__name", "unit__name", "status")
+        .order_by("received_at", "id")
+    ):
+        details[row.pop(group)].append(row)
+    for g in groups:
+        g["orders"] = details[g[group]]
+    return groups
+
+
+def repeat_callers(start: dt.datetime, end: dt.datetime, *, reveal: bool = False, limit: int = 50) -> list[dict]:
+    """Caller phones with at least `HOTLINE_REPEAT_MIN` orders in the window, most first.
+
+    The phone is masked (138****5678) unless `reveal` (the dispatch desk, who call citizens back).
+    """
+    rows = _repeats("caller_phone", start, end, limit)
+    for row in rows:
+        row["phone"] = row["caller_phone"] if reveal else mask_phone(row["caller_phone"])
+        del row["caller_phone"]
+    return rows
+
+
+def repeated_addresses(start: dt.datetime, end: dt.datetime, *, limit: int = 50) -> list[dict]:
+    """Addresses (as written, exactly) with at least `HOTLINE_REPEAT_MIN` orders in the window."""
+    return _repeats("address", start, end, limit)
