@@ -5,6 +5,8 @@ Keep it free of API-only code: it takes a queryset (already narrowed to what the
 """
 
 
+import datetime as dt
+
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from stations.models import Unit, User
 
 from .models import UNIT_WORK_STATUSES, Channel, HandlingType, Nature, Status, Topic, Urgency, WorkOrder
+from .selectors import caller_visible_q
 
 # Orderings offered, each a column and a direction. The id follows in the same direction as a
 # tie-breaker, so the order is total: keyset (cursor) pagination depends on it.
@@ -61,6 +64,44 @@ class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+class OptionalMultipleChoiceField(django_filters.fields.MultipleChoiceField):
+    """`?status=` (an empty value, as a form sends it) means no filter, not an invalid choice."""
+
+    def to_python(self, value):
+        return [v for v in super().to_python(value) if v != ""]
+
+
+class MultipleChoiceFilter(django_filters.MultipleChoiceFilter):
+    field_class = OptionalMultipleChoiceField
+
+
+# Any time outside this range compares like its end: no order is that old or that far ahead,
+# and times near year 1 or 9999 cannot even be converted to UTC for the query.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+
+
+def clamp(moment: dt.datetime) -> dt.datetime:
+    try:
+        moment = moment.astimezone(dt.UTC)
+    except OverflowError:
+        return EARLIEST if moment.year < 5000 else LATEST
+    return min(max(moment, EARLIEST), LATEST)
+
+
+def day_start(day: dt.date, days_after: int = 0) -> dt.datetime:
+    """Midnight at the start of `day` (+ `days_after`) in the bureau's time zone."""
+    try:
+        day += dt.timedelta(days=days_after)
+    except OverflowError:
+        return LATEST
+    return clamp(timezone.make_aware(dt.datetime.combine(day, dt.time.min)))
+
+
+# The browser shows its own date picker; the value is ISO either way.
+DATE_PICKER = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
 def order_spec(value: str | None) -> tuple[str, bool]:
     """("field", descending) for an ordering choice; the default for an empty or unknown one."""
     if value not in dict(ORDERING_CHOICES):
@@ -75,23 +116,34 @@ def order_by_spec(queryset: QuerySet, field: str, descending: bool) -> QuerySet:
 
 
 class OrderFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(label=_("状态"), choices=Status.choices, distinct=False)
-    handling_type = django_filters.MultipleChoiceFilter(
+    status = MultipleChoiceFilter(label=_("状态"), choices=Status.choices, distinct=False)
+    handling_type = MultipleChoiceFilter(
         label=_("办理类型"), choices=HandlingType.choices, distinct=False
     )
-    nature = django_filters.MultipleChoiceFilter(label=_("诉求类别"), choices=Nature.choices, distinct=False)
-    urgency = django_filters.MultipleChoiceFilter(label=_("紧急程度"), choices=Urgency.choices, distinct=False)
-    channel = django_filters.MultipleChoiceFilter(label=_("来源渠道"), choices=Channel.choices, distinct=False)
+    nature = MultipleChoiceFilter(label=_("诉求类别"), choices=Nature.choices, distinct=False)
+    urgency = MultipleChoiceFilter(label=_("紧急程度"), choices=Urgency.choices, distinct=False)
+    channel = MultipleChoiceFilter(label=_("来源渠道"), choices=Channel.choices, distinct=False)
     topic = django_filters.ModelChoiceFilter(label=_("诉求主题"), queryset=Topic.objects.all())
     unit = django_filters.ModelChoiceFilter(label=_("承办单位"), queryset=Unit.objects.all())
     officer = django_filters.ModelChoiceFilter(label=_("承办民警"), queryset=User.objects.all())
     leader_instructed = BooleanFilter(label=_("领导批示"))
     overdue = BooleanFilter(label=_("已超期"), method="filter_overdue")
     due_before = django_filters.IsoDateTimeFilter(
-        label=_("办理时限早于"), field_name="handling_deadline", lookup_expr="lt"
+        label=_("办理时限早于"), field_name="handling_deadline", method="filter_before"
     )
-    received = django_filters.DateFromToRangeFilter(label=_("受理日期"), field_name="received_at")
-    closed = django_filters.DateFromToRangeFilter(label=_("办结日期"), field_name="closed_at")
+    # Dates of the bureau's calendar, turned into a range of the indexed timestamp column.
+    received_after = django_filters.DateFilter(
+        label=_("受理日期自"), field_name="received_at", method="filter_from", widget=DATE_PICKER
+    )
+    received_before = django_filters.DateFilter(
+        label=_("受理日期至"), field_name="received_at", method="filter_until", widget=DATE_PICKER
+    )
+    closed_after = django_filters.DateFilter(
+        label=_("办结日期自"), field_name="closed_at", method="filter_from", widget=DATE_PICKER
+    )
+    closed_before = django_filters.DateFilter(
+        label=_("办结日期至"), field_name="closed_at", method="filter_until", widget=DATE_PICKER
+    )
     platform_number = django_filters.CharFilter(label=_("12345平台工单号"), max_length=50, field_name="platform_number")
     q = django_filters.CharFilter(
         label=_("搜索"),
@@ -114,18 +166,32 @@ class OrderFilter(django_filters.FilterSet):
         overdue = Q(status__in=UNIT_WORK_STATUSES, handling_deadline__lt=timezone.now())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
 
+    def filter_from(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        return queryset.filter(**{f"{name}__gte": day_start(value)})
+
+    def filter_until(self, queryset: QuerySet, name: str, value: dt.date) -> QuerySet:
+        """Up to and including the day `value`."""
+        return queryset.filter(**{f"{name}__lt": day_start(value, days_after=1)})
+
+    def filter_before(self, queryset: QuerySet, name: str, value: dt.datetime) -> QuerySet:
+        return queryset.filter(**{f"{name}__lt": clamp(value)})
+
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
+        matches = (
             Q(number__icontains=value)
             | Q(platform_number__icontains=value)
             | Q(content__icontains=value)
             | Q(address__icontains=value)
-            | Q(caller_name__icontains=value)
-            | Q(caller_phone__icontains=value)
         )
+        # The caller's name and phone are searched only on orders whose caller the user may see.
+        user = getattr(self.request, "user", None)
+        caller_scope = caller_visible_q(user) if user is not None and user.is_authenticated else None
+        if caller_scope is not None:
+            matches |= caller_scope & (Q(caller_name__icontains=value) | Q(caller_phone__icontains=value))
+        return queryset.filter(matches)
 
     def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return order_by_spec(queryset, *order_spec(value))

@@ -431,8 +431,14 @@ def _order_context(
             forms.append(failed)
         else:
             forms.append(ACTION_FORMS[transition.action](order=order, user=user))
+    suggestions = []
+    if any(f.action in ("dispatch", "redispatch") for f in forms):
+        suggestions = [
+            s for s in routing_suggest(address=order.address, topic=order.topic) if s.unit.pk != order.unit_id
+        ]
     return {
         "order": order,
+        "suggestions": suggestions,
         "caller_name": caller_name,
         "caller_phone": caller_phone,
         "time_left": selectors.time_left(order),

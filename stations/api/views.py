@@ -8,7 +8,7 @@ from rest_framework import viewsets
 from stations.models import Role, Unit, UnitKind, User
 from tickets.api.errors import ErrorSerializer
 from tickets.api.lookups import PlausibleIdMixin
-from tickets.filters import BooleanFilter
+from tickets.filters import BooleanFilter, MultipleChoiceFilter
 
 from .serializers import StaffSerializer, UnitSerializer
 
@@ -18,7 +18,7 @@ _404 = {404: OpenApiResponse(ErrorSerializer, description=_("不存在"))}
 
 
 class UnitFilter(filters.FilterSet):
-    kind = filters.MultipleChoiceFilter(label=_("类型"), choices=UnitKind.choices, distinct=False)
+    kind = MultipleChoiceFilter(label=_("类型"), choices=UnitKind.choices, distinct=False)
     handles_orders = BooleanFilter(label=_("承办工单"), method="filter_handles_orders")
     is_active = BooleanFilter(label=_("启用"))
 
@@ -35,7 +35,7 @@ class UnitFilter(filters.FilterSet):
 
 class StaffFilter(filters.FilterSet):
     unit = filters.ModelChoiceFilter(label=_("所属单位"), queryset=Unit.objects.all())
-    role = filters.MultipleChoiceFilter(label=_("角色"), choices=Role.choices, distinct=False)
+    role = MultipleChoiceFilter(label=_("角色"), choices=Role.choices, distinct=False)
     is_active = BooleanFilter(label=_("启用"))
 
     class Meta:

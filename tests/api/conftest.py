@@ -54,7 +54,7 @@ def order_in(topic, dispatcher, officer_a, head_a, reviewer, station_a):
     def make(state: str, unit=None, officer=None, satisfaction=Satisfaction.SATISFIED, **fields) -> WorkOrder:
         unit = unit or station_a
         officer = officer or officer_a
-        order = intake(topic, **fields)
+        order = intake(fields.pop("topic", topic), **fields)
         if state == "received":
             return order
         order = services.order_dispatch(order=order, unit=unit, acting_user=dispatcher)
@@ -79,12 +79,6 @@ def order_in(topic, dispatcher, officer_a, head_a, reviewer, station_a):
         return services.order_close(order=order, acting_user=dispatcher)
 
     return make
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The cast's passwords are hashed on every test; the default hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

@@ -16,6 +16,11 @@ from stations.models import RoutingRule, RoutingRuleKind
 from tests.conftest import require_service
 from tests.factories import TopicFactory
 
+try:
+    from playwright.sync_api import expect, sync_playwright
+except ImportError:  # the `browser` fixture skips (or, under CI=true, fails) with the reason
+    expect = sync_playwright = None
+
 CHROMIUM = os.environ.get("HOTLINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -26,10 +31,7 @@ PHONE = {"width": 390, "height": 844}
 
 @pytest.fixture(scope="session")
 def browser():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require_service(False, "needs playwright for Python: pip install -r requirements-dev.txt")
+    require_service(sync_playwright is not None, "needs playwright for Python: pip install -r requirements-dev.txt")
     require_service(Path(CHROMIUM).exists(), f"needs Chromium at {CHROMIUM}: apt-get install chromium")
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
     # between browser steps are still plain synchronous code.

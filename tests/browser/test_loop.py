@@ -3,9 +3,8 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, fits_width, shot
+from tests.browser.conftest import PHONE, expect, fits_width, shot
 from tickets.models import Status, WorkOrder
 
 pytestmark = pytest.mark.browser

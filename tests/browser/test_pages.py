@@ -5,9 +5,8 @@ import re
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import expect
 
-from tests.browser.conftest import DESKTOP, PHONE, fits_width, shot
+from tests.browser.conftest import DESKTOP, PHONE, expect, fits_width, shot
 from tickets import services
 from tickets.models import Channel, HandlingType, Nature, WorkOrder
 
@@ -149,3 +148,17 @@ def test_language_switch_shows_english(login, dispatcher, officer_a, station_a, 
     shot(page, "i18n-01-workbench-english")
     page.get_by_role("button", name="中文").click()
     expect(page.locator("#open-orders h2")).to_have_text("在办工单（按剩余时间排序）")
+
+
+def test_a_double_clicked_submit_acts_once(login, dispatcher, officer_a, station_a, topic):
+    order = make_dispatched(dispatcher, station_a, topic)
+    page = login(officer_a)
+    row = page.locator(f"article[data-order='{order.number}']")
+    row.locator("summary", has_text="联系群众").click()
+    row.locator("textarea[name=note]").fill("已电话联系。")
+    row.locator("form.action-contact").get_by_role("button", name="联系群众").dblclick()
+    expect(page.locator(".messages")).to_contain_text("联系群众 已完成")
+    expect(page.locator(".messages")).not_to_contain_text("未能完成")
+    order.refresh_from_db()
+    assert order.status == "contacted" and order.contacts.count() == 1
+    assert order.events.filter(action="contact").count() == 1

@@ -566,3 +566,9 @@ def test_search_filters_like_the_api(client, dispatcher, dispatched, make_order)
     assert [row.order.number for row in response.context["rows"]] == [instructed.number]
     html = response.content.decode()
     assert 'type="checkbox" name="status"' in html  # multiple choices as checkboxes in the browser
+
+
+def test_detail_of_a_waiting_order_offers_the_suggested_unit(client, dispatcher, received, rule):
+    client.force_login(dispatcher)
+    html = client.get(reverse("tickets:order_detail", args=[received.pk])).content.decode()
+    assert "转办至城关派出所" in html and "地址包含「幸福小区」" in html

@@ -21,7 +21,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
-from tickets.filters import order_spec
+from tickets.filters import clamp, order_spec
 
 MSG_INVALID_CURSOR = _("分页游标无效。")
 _MAX_ID = 2**63 - 1
@@ -63,8 +63,10 @@ class OrderCursorPagination(BasePagination):
             if not isinstance(backwards, bool):
                 raise ValueError
             position = None if value is None else dt.datetime.fromisoformat(value)
-            if position is not None and position.tzinfo is None:
-                raise ValueError
+            if position is not None:
+                if position.tzinfo is None:
+                    raise ValueError
+                position = clamp(position)
         except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error, OverflowError):
             raise exceptions.ValidationError({self.cursor_query_param: [MSG_INVALID_CURSOR]}) from None
         return position, pk, backwards
