@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, fields
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -56,6 +56,9 @@ RESPONDED = Q(contacted_at__isnull=False, contacted_at__lte=F("contact_deadline"
 PENDING_OBJECTION = Q(status=Status.SENT_BACK)
 
 ORDER_UNIT_KINDS = (UnitKind.STATION, UnitKind.DEPARTMENT)
+# The kinds of `supervision.Notice` (督办单, 提醒函), as the supervision-orders issue stores them.
+NOTICE_SUPERVISION = "supervision"
+NOTICE_REMINDER = "reminder"
 
 
 def counted_orders() -> QuerySet[WorkOrder]:
@@ -248,29 +251,110 @@ def notices_available() -> bool:
     return notice_model() is not None
 
 
-def notice_counts(period: Period, unit_ids: Iterable[int] | None = None) -> dict[int, dict]:
+def _notices_issued(period: Period, unit_ids: Iterable[int] | None = None) -> QuerySet:
+    notices = notice_model().objects.filter(_in("issued_at", period.start_at, period.end_at))
+    if unit_ids is not None:
+        notices = notices.filter(unit_id__in=list(unit_ids))
+    return notices
+
+
+def late_response(cutoff: dt.datetime, prefix: str = "") -> Q:
+    """Answered after the answer-by time, or still unanswered past it at the cut-off."""
+    return Q(**{f"{prefix}responded_at__gt": F(f"{prefix}respond_by")}) | Q(
+        **{f"{prefix}responded_at__isnull": True, f"{prefix}respond_by__lt": cutoff}
+    )
+
+
+def notice_counts(period: Period, cutoff: dt.datetime, unit_ids: Iterable[int] | None = None) -> dict[int, dict]:
     """督办单 and 提醒函 issued to each unit in the period, and how many were answered late.
 
-    Needs the Notice model of the supervision-orders issue; until it is installed there is
-    nothing to count and every unit shows 0 (the bulletin says so: `notices_available`).
+    A notice counts for the unit it was issued to. Needs the Notice model of the supervision
+    orders issue; while it is not installed there is nothing to count (`notices_available`).
     """
     if notice_model() is None:
         return {}
-    return {}
+    return _grouped(
+        _notices_issued(period, unit_ids),
+        "unit_id",
+        supervision_orders=Count("id", filter=Q(kind=NOTICE_SUPERVISION)),
+        reminders=Count("id", filter=Q(kind=NOTICE_REMINDER)),
+        late_responses=Count("id", filter=late_response(cutoff)),
+    )
 
 
-def notice_orders(period: Period) -> list[dict]:
-    """The orders behind the notices issued in the period, one row per notice and order."""
-    if notice_model() is None:
+def _iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def notice_orders(period: Period, cutoff: dt.datetime) -> list[dict]:
+    """The orders behind the notices issued in the period: one row per notice and order."""
+    Notice = notice_model()
+    if Notice is None:
         return []
-    return []
+    through = Notice.orders.through
+    rows = (
+        through.objects.filter(notice__issued_at__gte=period.start_at, notice__issued_at__lt=period.end_at)
+        .annotate(
+            late=Case(When(late_response(cutoff, "notice__"), then=True), default=False, output_field=BooleanField())
+        )
+        .values(
+            "late",
+            kind=F("notice__kind"),
+            notice_number=F("notice__number"),
+            unit=F("notice__unit__name"),
+            order_number=F("workorder__number"),
+            topic=F("workorder__topic__name"),
+            reason=F("notice__reason"),
+            issued_at=F("notice__issued_at"),
+            respond_by=F("notice__respond_by"),
+            responded_at=F("notice__responded_at"),
+            remedy=F("notice__response"),
+        )
+        .order_by("notice__issued_at", "notice__id", "workorder__number")
+    )
+    return [{**row, **{key: _iso(row[key]) for key in ("issued_at", "respond_by", "responded_at")}} for row in rows]
 
 
-def key_notice_orders(period: Period) -> dict[int, list[dict]]:
-    """Orders a 督办单 was issued on in the period (重点督办), per order id, with the remedies."""
-    if notice_model() is None:
+def supervised_order_ids(period: Period) -> set[int]:
+    """Orders a 督办单 was issued on in the period (重点督办)."""
+    Notice = notice_model()
+    if Notice is None:
+        return set()
+    return set(
+        Notice.orders.through.objects.filter(
+            notice__kind=NOTICE_SUPERVISION,
+            notice__issued_at__gte=period.start_at,
+            notice__issued_at__lt=period.end_at,
+        ).values_list("workorder_id", flat=True)
+    )
+
+
+def notice_remedies(period: Period, order_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """The remedies (整改措施) units gave in answer to the notices issued in the period on these orders."""
+    Notice = notice_model()
+    if Notice is None:
         return {}
-    return {}
+    rows = (
+        Notice.orders.through.objects.filter(
+            workorder_id__in=list(order_ids),
+            notice__issued_at__gte=period.start_at,
+            notice__issued_at__lt=period.end_at,
+        )
+        .exclude(notice__response="")
+        .values("workorder_id", "notice__number", "notice__kind", "notice__response", "notice__responded_at")
+        .order_by("notice__issued_at", "notice__id")
+    )
+    remedies: dict[int, list[dict]] = {}
+    for row in rows:
+        remedies.setdefault(row["workorder_id"], []).append(
+            {
+                "number": row["notice__number"],
+                "kind": row["notice__kind"],
+                "measures": row["notice__response"],
+                "responded_at": _iso(row["notice__responded_at"]),
+            }
+        )
+    return remedies
 
 
 # --- the figures -------------------------------------------------------------------------------
@@ -289,7 +373,7 @@ def figures_by_unit(
         order_counts(period, cutoff, orders),
         callback_counts(period, unit_ids),
         return_counts(period, unit_ids),
-        notice_counts(period, unit_ids),
+        notice_counts(period, cutoff, unit_ids),
     ]
     result: dict[int, Figures] = {}
     for part in parts:
