@@ -259,9 +259,9 @@ def _notices_issued(period: Period, unit_ids: Iterable[int] | None = None) -> Qu
 
 
 def late_response(cutoff: dt.datetime, prefix: str = "") -> Q:
-    """Answered after the answer-by time, or still unanswered past it at the cut-off."""
-    return Q(**{f"{prefix}responded_at__gt": F(f"{prefix}respond_by")}) | Q(
-        **{f"{prefix}responded_at__isnull": True, f"{prefix}respond_by__lt": cutoff}
+    """The answer-by time passed before the cut-off without an answer by then (late or missing)."""
+    return Q(**{f"{prefix}respond_by__lt": cutoff}) & (
+        Q(**{f"{prefix}responded_at__isnull": True}) | Q(**{f"{prefix}responded_at__gt": F(f"{prefix}respond_by")})
     )
 
 
