@@ -240,7 +240,7 @@ def return_counts(period: Period, unit_ids: Iterable[int] | None = None) -> dict
 
 
 def notice_model():
-    """The timers branch's Notice model, or None while it is not installed."""
+    """`supervision.Notice` (督办单, 提醒函, the supervision-orders issue), or None while it is not installed."""
     try:
         return apps.get_model("supervision", "Notice")
     except LookupError:
