@@ -189,6 +189,12 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # hang the request on the operating system's connect timeout.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=3.0),
+        # How often a producer retries the connection before giving up (kombu's default waits
+        # about six seconds); the sweep catches up with whatever could not be sent.
+        "max_retries": env.int("CELERY_BROKER_PUBLISH_RETRIES", default=1),
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
     }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True

@@ -56,6 +56,7 @@ ROUND_ACTIONS = ("dispatch", "redispatch", "reopen")
 EVENT_ACTIONS = (*ROUND_ACTIONS, "return", "callback", "reject_objection", "decide_extension")
 BATCH = 500
 EPSILON = dt.timedelta(microseconds=1)
+ERROR = "error"
 
 
 @dataclass
@@ -169,11 +170,12 @@ def process_event(event_id: int, *, policy: SupervisionPolicy | None = None, now
 # --- windows ---------------------------------------------------------------------------------
 
 
-def _cursor_low(name: str, now: dt.datetime) -> dt.datetime:
+def _cursor(name: str, now: dt.datetime) -> tuple[dt.datetime | None, dt.datetime]:
+    """(where the previous run stopped, the low end of this run's window)."""
     cursor, _created = SweepCursor.objects.get_or_create(name=name)
     if cursor.position is None:
-        return now - dt.timedelta(days=settings.SUPERVISION_BACKFILL_DAYS)
-    return cursor.position - dt.timedelta(seconds=settings.SUPERVISION_SWEEP_OVERLAP_SECONDS)
+        return None, now - dt.timedelta(days=settings.SUPERVISION_BACKFILL_DAYS)
+    return cursor.position, cursor.position - dt.timedelta(seconds=settings.SUPERVISION_SWEEP_OVERLAP_SECONDS)
 
 
 def _advance(name: str, position: dt.datetime, stats: dict) -> None:
@@ -204,19 +206,33 @@ def _scan(qs: QuerySet, column: str, low: dt.datetime, high: dt.datetime) -> Ite
 def _run_window(name, qs, column, now, budget, result, handle, *, high=None) -> None:
     """Process one window; `handle(row)` returns the FireResults of a row."""
     high = high or now
-    low = _cursor_low(name, now)
+    previous, low = _cursor(name, now)
     position = high
     held_back: dt.datetime | None = None
     counts: Counter = Counter()
+    progressed = False
+    last_value = None
     for row in _scan(qs, column, low, high):
-        if budget.exhausted:
+        # Stop for time only between rows with different due times (rows due at the same moment
+        # are one group), and only after this run got past where the previous one stopped, so
+        # even a tiny budget makes progress.
+        if progressed and row[1] != last_value and budget.exhausted:
             result.more = True
             position = row[1] - EPSILON
             break
-        for outcome in handle(row):
+        try:
+            outcomes = handle(row)
+        except Exception:
+            # One bad row must not stop the sweep; its transaction rolled back, and holding the
+            # cursor before it means the next run tries again.
+            logger.exception("Supervision sweep: %s window failed on %s", name, row)
+            outcomes = [ERROR]
+        last_value = row[1]
+        progressed = progressed or previous is None or row[1] > previous
+        for outcome in outcomes:
             counts[str(outcome)] += 1
             result.add(name, str(outcome))
-            if outcome == FireResult.LOCKED and held_back is None:
+            if outcome in (FireResult.LOCKED, ERROR) and held_back is None:
                 held_back = row[1]
     if held_back is not None:
         position = min(position, held_back - EPSILON)

@@ -332,6 +332,16 @@ class Notice(models.Model):
         return self.awaiting_response and self.respond_by < (now or timezone.now())
 
 
+NOTICE_EVENT_LABELS = {
+    "issue": _("下发"),
+    "sign": _("签收"),
+    "respond": _("反馈整改措施"),
+    "close": _("办结"),
+    "escalate": _("逾期升级"),
+    "link_orders": _("关联工单"),
+}
+
+
 class NoticeEvent(models.Model):
     """An append-only record of what happened to a notice: issued, signed, answered, closed…"""
 
@@ -367,6 +377,10 @@ class NoticeEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Notice events are append-only and cannot be deleted.")
+
+    @property
+    def action_label(self) -> str:
+        return str(NOTICE_EVENT_LABELS.get(self.action, self.action))
 
 
 class RuleFiring(models.Model):
