@@ -259,6 +259,12 @@ SUPERVISION_SITE_URL = env.str("SUPERVISION_SITE_URL", default="http://127.0.0.1
 HOTLINE_WORKING_HOURS = env.str("HOTLINE_WORKING_HOURS", default="08:30-12:00,13:30-17:30")
 # Prefix of our own order numbers: GD + date + daily sequence, e.g. GD202611220001.
 HOTLINE_ORDER_NUMBER_PREFIX = env.str("HOTLINE_ORDER_NUMBER_PREFIX", default="GD")
+# How long the API remembers the answer to a request with an Idempotency-Key.
+HOTLINE_IDEMPOTENCY_RETENTION_DAYS = env.int("HOTLINE_IDEMPOTENCY_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
+    "task": "tickets.purge_idempotency_records",
+    "schedule": crontab(minute=30, hour=3),
+}
 
 # --- bulletins, dashboards and analysis (supervision/bulletins.py, README "Bulletins, dashboards and analysis") ---
 # When beat publishes the bulletin of the previous Monday–Sunday: a cron line in TIME_ZONE.
