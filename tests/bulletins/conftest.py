@@ -245,9 +245,3 @@ def week(cast, station_a, station_b, officer_a, officer_b, department):
 def manager(command_center):
     """A supervisor (the cast's `supervisor` fixture, under a name that reads well in tests)."""
     return UserFactory(username="supervisor", unit=command_center, role=Role.SUPERVISOR)
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    """The cast's passwords are hashed on creation; the default hasher is slow on purpose."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
