@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from tickets.models import UNIT_WORK_STATUSES, Status, WorkOrder
 from tickets.selectors import mask_phone
@@ -426,7 +428,8 @@ def fire(firing: Firing, *, policy: SupervisionPolicy, now: dt.datetime | None =
                 fired_at=now,
                 detail={k: v for k, v in firing.context.items() if isinstance(v, str | int | float | bool)},
             )
-            notice = handler.act(order, firing, policy, now, ctx)
+            with override(settings.LANGUAGE_CODE):  # what is written down is in the bureau's language
+                notice = handler.act(order, firing, policy, now, ctx)
             if notice is not None:
                 record.notice = notice
                 record.save(update_fields=["notice"])
