@@ -66,6 +66,7 @@ class FireResult(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     LOCKED = "locked"
     DISABLED = "disabled"
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -434,8 +435,13 @@ def fire(firing: Firing, *, policy: SupervisionPolicy, now: dt.datetime | None =
                 record.notice = notice
                 record.save(update_fields=["notice"])
     except IntegrityError:
-        # The unique (order, rule, cycle, occurrence) row exists: another worker fired it.
-        return FireResult.ALREADY
+        # Normally the unique (order, rule, cycle, occurrence) row: another worker fired it.
+        if RuleFiring.objects.filter(**firing.key).exists():
+            return FireResult.ALREADY
+        # Some other constraint (e.g. a notice number format that repeats): not fired; say so,
+        # and let the sweep try again once an administrator has fixed it.
+        logger.exception("Rule %s for order %s could not fire", firing.rule, firing.order_id)
+        return FireResult.ERROR
     except OperationalError:
         # A deadlock or lock timeout against a person's transition: the next sweep tries again.
         logger.warning("Rule %s for order %s hit a lock; will retry", firing.rule, firing.order_id, exc_info=True)
