@@ -284,3 +284,16 @@ def test_a_notice_number_clash_is_retried_not_taken_for_already_fired(clock, mak
     clock.shift(dt.timedelta(minutes=1))
     sweep()
     assert firings(Rule.OVERDUE, order).count() == 1
+
+
+def test_the_management_command_runs_a_sweep(clock, make_dispatched):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    order = make_dispatched()
+    clock.move_to(at(2026, 11, 24, 10, 0))
+    out = StringIO()
+    call_command("supervision_sweep", stdout=out)
+    assert '"handling.fired": 1' in out.getvalue()
+    assert firings(Rule.OVERDUE, order).count() == 1
