@@ -56,7 +56,7 @@ ROUND_ACTIONS = ("dispatch", "redispatch", "reopen")
 EVENT_ACTIONS = (*ROUND_ACTIONS, "return", "callback", "reject_objection", "decide_extension")
 BATCH = 500
 EPSILON = dt.timedelta(microseconds=1)
-ERROR = "error"
+ERROR = FireResult.ERROR
 
 
 @dataclass

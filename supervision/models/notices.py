@@ -84,9 +84,10 @@ class WebhookFormat(models.TextChoices):
 
 
 def validate_number_format(value: str) -> None:
-    """A notice number format must name {seq} and format cleanly, e.g. 督办〔{year}〕第{seq:03d}号."""
-    if "{seq" not in value:
-        raise ValidationError(_("编号格式必须包含 {seq}（年度序号）。"))
+    """A notice number format must name {year} and {seq} (the sequence restarts every year) and
+    format cleanly, e.g. 督办〔{year}〕第{seq:03d}号."""
+    if "{seq" not in value or "{year" not in value:
+        raise ValidationError(_("编号格式必须包含 {year}（年份）和 {seq}（年度序号）。"))
     try:
         value.format(year=2026, seq=15)
     except (KeyError, IndexError, ValueError) as exc:
