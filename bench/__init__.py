@@ -1,1 +1,1 @@
-"""Benchmarks (not part of the test suite). `python -m bench.sweep --help`."""
+"""Benchmarks on PostgreSQL with a million orders; run `python -m bench` (all) or one module."""

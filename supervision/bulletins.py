@@ -31,10 +31,11 @@ from .stats import (
     Figures,
     counted_orders,
     figures_by_unit,
-    key_notice_orders,
     notice_orders,
+    notice_remedies,
     notices_available,
     order_units,
+    supervised_order_ids,
     total,
 )
 
@@ -175,8 +176,8 @@ def meeting_list(period: Period, cutoff: dt.datetime) -> list[dict]:
     - unsatisfied: a callback in the period rated 不满意;
     - key-supervised (重点督办): a 督办单 was issued on the order in the period, or the order
       carries a leader instruction (领导批示) and was not handled on time by a deadline in the period.
-    The remedies are those the unit gave in answer to the notices; the commitments made at the
-    meeting are recorded afterwards (`BulletinCommitment`).
+    The remedies are those the unit gave in answer to the notices issued on these orders in the
+    period; the commitments made at the meeting are recorded afterwards (`BulletinCommitment`).
     """
     entries: dict[int, dict] = {}
     units: dict[int, dict] = {}
@@ -221,11 +222,17 @@ def meeting_list(period: Period, cutoff: dt.datetime) -> list[dict]:
     for order in late_instructed:
         add(order, REASON_KEY, order.leader_instruction)
 
-    for order_id, notices in key_notice_orders(period).items():
-        order = WorkOrder.objects.select_related("topic", "unit").get(pk=order_id)
-        entry = add(order, REASON_KEY, "")
-        for notice in notices:
-            entry["remedies"].append(notice)
+    supervised = (
+        counted_orders()
+        .filter(pk__in=supervised_order_ids(period))
+        .select_related("topic", "unit")
+        .order_by("received_at", "id")
+    )
+    for order in supervised:
+        add(order, REASON_KEY, "")
+
+    for order_id, remedies in notice_remedies(period, entries).items():
+        entries[order_id]["remedies"] = remedies
 
     return sorted(units.values(), key=lambda u: (-len(u["orders"]), u["name"]))
 
@@ -260,7 +267,7 @@ def bulletin_snapshot(period: Period, cutoff: dt.datetime, *, min_orders: int | 
         "totals": total(by_unit.values()).as_dict(),
         "units": rows,
         "meeting": meeting_list(period, cutoff),
-        "notice_orders": notice_orders(period),
+        "notice_orders": notice_orders(period, cutoff),
     }
 
 

@@ -14,7 +14,7 @@ from .stats import (
     Figures,
     Load,
     TrendPoint,
-    breakdown,
+    breakdowns,
     figures_by_unit,
     order_units,
     total,
@@ -23,7 +23,6 @@ from .stats import (
 )
 
 TREND_WEEKS = 12
-BREAKDOWNS = ("handling_type", "topic", "channel")
 
 
 @dataclass
@@ -63,6 +62,6 @@ def dashboard_data(*, unit: Unit | None = None, now: dt.datetime | None = None, 
         unit_figures=None if unit is None else by_unit.get(unit.pk, Figures()),
         unit_count=len(units),
         trend=weekly_trend(last_weeks(weeks, now), now, unit_id=None if unit is None else unit.pk),
-        breakdowns={name: breakdown(ytd, name, None if unit is None else unit.pk) for name in BREAKDOWNS},
+        breakdowns=breakdowns(ytd, None if unit is None else unit.pk),
         load=load_rows,
     )

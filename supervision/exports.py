@@ -142,6 +142,8 @@ def bulletin_xlsx(bulletin: Bulletin) -> bytes:
                 value = _local(value)
             elif key == "late":
                 value = _("是") if value else _("否")
+            elif key == "kind":
+                value = {"supervision": _("督办单"), "reminder": _("提醒函")}.get(value, value)
             cell = notices.cell(row=r, column=c, value=value)
             if isinstance(value, dt.datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm"

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, fields
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -56,6 +56,9 @@ RESPONDED = Q(contacted_at__isnull=False, contacted_at__lte=F("contact_deadline"
 PENDING_OBJECTION = Q(status=Status.SENT_BACK)
 
 ORDER_UNIT_KINDS = (UnitKind.STATION, UnitKind.DEPARTMENT)
+# The kinds of `supervision.Notice` (督办单, 提醒函), as the supervision-orders issue stores them.
+NOTICE_SUPERVISION = "supervision"
+NOTICE_REMINDER = "reminder"
 
 
 def counted_orders() -> QuerySet[WorkOrder]:
@@ -150,48 +153,45 @@ def _grouped(queryset: QuerySet, group: str, **aggregates) -> dict[int, dict]:
     return {row.pop(group): row for row in rows}
 
 
-def received_counts(period: Period, cutoff: dt.datetime, orders: QuerySet) -> dict[int, dict]:
-    counted = ~PENDING_OBJECTION & (Q(contacted_at__isnull=False) | Q(contact_deadline__lte=cutoff))
+def order_cohorts(period: Period, cutoff: dt.datetime) -> dict[str, Q]:
+    """The order cohorts of a period (see the module docstring), as conditions on the order."""
+    due_end = min(period.end_at, cutoff)
+    return {
+        "received": _in("received_at", period.start_at, period.end_at),
+        "due": _in("handling_deadline", period.start_at, due_end) & ~PENDING_OBJECTION
+        if due_end > period.start_at
+        else Q(pk__in=[]),
+        "approved": _in("reviewed_at", period.start_at, period.end_at) & Q(status__in=APPROVED_STATUSES),
+        "closed": _in("closed_at", period.start_at, period.end_at) & Q(status=Status.CLOSED),
+    }
+
+
+def order_counts(period: Period, cutoff: dt.datetime, orders: QuerySet) -> dict[int, dict]:
+    """Every order-based figure of every unit in one grouped query.
+
+    The WHERE clause is the union of the four cohorts (each on an indexed column, so a short
+    period is a bitmap OR of four index ranges and a long one a single pass over the table); each
+    figure is a conditional aggregate over its own cohort.
+    """
+    c = order_cohorts(period, cutoff)
+    received, due, approved, closed = c["received"], c["due"], c["approved"], c["closed"]
+    response_counted = received & ~PENDING_OBJECTION & (Q(contacted_at__isnull=False) | Q(contact_deadline__lte=cutoff))
     return _grouped(
-        orders.filter(_in("received_at", period.start_at, period.end_at)),
+        orders.filter(received | due | approved | closed),
         "unit_id",
-        received=Count("id"),
-        response_base=Count("id", filter=counted),
-        responded=Count("id", filter=~PENDING_OBJECTION & RESPONDED),
-    )
-
-
-def due_counts(period: Period, cutoff: dt.datetime, orders: QuerySet) -> dict[int, dict]:
-    end = min(period.end_at, cutoff)
-    if end <= period.start_at:
-        return {}
-    return _grouped(
-        orders.filter(_in("handling_deadline", period.start_at, end)).exclude(PENDING_OBJECTION),
-        "unit_id",
-        due=Count("id"),
-        due_closed=Count("id", filter=Q(status=Status.CLOSED)),
-        on_time=Count("id", filter=ON_TIME),
-    )
-
-
-def approved_counts(period: Period, orders: QuerySet) -> dict[int, dict]:
-    return _grouped(
-        orders.filter(_in("reviewed_at", period.start_at, period.end_at), status__in=APPROVED_STATUSES),
-        "unit_id",
-        approved=Count("id"),
-        resolved=Count("id", filter=Q(outcome=Outcome.RESOLVED)),
-        partly=Count("id", filter=Q(outcome=Outcome.PARTLY)),
-        unresolved=Count("id", filter=Q(outcome=Outcome.UNRESOLVED)),
-        handling_minutes_total=Sum("handling_minutes"),
-        timed=Count("handling_minutes"),
-    )
-
-
-def closed_counts(period: Period, orders: QuerySet) -> dict[int, dict]:
-    return _grouped(
-        orders.filter(_in("closed_at", period.start_at, period.end_at), status=Status.CLOSED),
-        "unit_id",
-        closed=Count("id"),
+        received=Count("id", filter=received),
+        response_base=Count("id", filter=response_counted),
+        responded=Count("id", filter=received & ~PENDING_OBJECTION & RESPONDED),
+        due=Count("id", filter=due),
+        due_closed=Count("id", filter=due & Q(status=Status.CLOSED)),
+        on_time=Count("id", filter=due & ON_TIME),
+        approved=Count("id", filter=approved),
+        resolved=Count("id", filter=approved & Q(outcome=Outcome.RESOLVED)),
+        partly=Count("id", filter=approved & Q(outcome=Outcome.PARTLY)),
+        unresolved=Count("id", filter=approved & Q(outcome=Outcome.UNRESOLVED)),
+        handling_minutes_total=Sum("handling_minutes", filter=approved),
+        timed=Count("handling_minutes", filter=approved),
+        closed=Count("id", filter=closed),
     )
 
 
@@ -202,10 +202,21 @@ def _order_scope(prefix: str, unit_ids: Iterable[int] | None) -> Q:
     return scope
 
 
+def callbacks_in(start: dt.datetime, end: dt.datetime, unit_ids: Iterable[int] | None = None) -> QuerySet[Callback]:
+    """Callbacks made in [start, end) on orders that count.
+
+    `order.callback_at` is the time of the order's latest callback and is never cleared (a reopen
+    starts a new round but keeps it), so every callback made since `start` belongs to an order
+    called back since `start`. Saying so lets the database join only those orders (an index
+    range) instead of scanning every order to join the callbacks of a long period.
+    """
+    return Callback.objects.filter(
+        _in("created_at", start, end), _order_scope("order__", unit_ids), order__callback_at__gte=start
+    )
+
+
 def callback_counts(period: Period, unit_ids: Iterable[int] | None = None) -> dict[int, dict]:
-    callbacks = Callback.objects.filter(
-        _in("created_at", period.start_at, period.end_at), _order_scope("order__", unit_ids)
-    ).annotate(unit_id=F("order__unit_id"))
+    callbacks = callbacks_in(period.start_at, period.end_at, unit_ids).annotate(unit_id=F("order__unit_id"))
     return _grouped(
         callbacks,
         "unit_id",
@@ -229,7 +240,7 @@ def return_counts(period: Period, unit_ids: Iterable[int] | None = None) -> dict
 
 
 def notice_model():
-    """The timers branch's Notice model, or None while it is not installed."""
+    """`supervision.Notice` (督办单, 提醒函, the supervision-orders issue), or None while it is not installed."""
     try:
         return apps.get_model("supervision", "Notice")
     except LookupError:
@@ -240,29 +251,110 @@ def notices_available() -> bool:
     return notice_model() is not None
 
 
-def notice_counts(period: Period, unit_ids: Iterable[int] | None = None) -> dict[int, dict]:
+def _notices_issued(period: Period, unit_ids: Iterable[int] | None = None) -> QuerySet:
+    notices = notice_model().objects.filter(_in("issued_at", period.start_at, period.end_at))
+    if unit_ids is not None:
+        notices = notices.filter(unit_id__in=list(unit_ids))
+    return notices
+
+
+def late_response(cutoff: dt.datetime, prefix: str = "") -> Q:
+    """The answer-by time passed before the cut-off without an answer by then (late or missing)."""
+    return Q(**{f"{prefix}respond_by__lt": cutoff}) & (
+        Q(**{f"{prefix}responded_at__isnull": True}) | Q(**{f"{prefix}responded_at__gt": F(f"{prefix}respond_by")})
+    )
+
+
+def notice_counts(period: Period, cutoff: dt.datetime, unit_ids: Iterable[int] | None = None) -> dict[int, dict]:
     """督办单 and 提醒函 issued to each unit in the period, and how many were answered late.
 
-    Needs the Notice model of the supervision-orders issue; until it is installed there is
-    nothing to count and every unit shows 0 (the bulletin says so: `notices_available`).
+    A notice counts for the unit it was issued to. Needs the Notice model of the supervision
+    orders issue; while it is not installed there is nothing to count (`notices_available`).
     """
     if notice_model() is None:
         return {}
-    return {}
+    return _grouped(
+        _notices_issued(period, unit_ids),
+        "unit_id",
+        supervision_orders=Count("id", filter=Q(kind=NOTICE_SUPERVISION)),
+        reminders=Count("id", filter=Q(kind=NOTICE_REMINDER)),
+        late_responses=Count("id", filter=late_response(cutoff)),
+    )
 
 
-def notice_orders(period: Period) -> list[dict]:
-    """The orders behind the notices issued in the period, one row per notice and order."""
-    if notice_model() is None:
+def _iso(value: dt.datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def notice_orders(period: Period, cutoff: dt.datetime) -> list[dict]:
+    """The orders behind the notices issued in the period: one row per notice and order."""
+    Notice = notice_model()
+    if Notice is None:
         return []
-    return []
+    through = Notice.orders.through
+    rows = (
+        through.objects.filter(notice__issued_at__gte=period.start_at, notice__issued_at__lt=period.end_at)
+        .annotate(
+            late=Case(When(late_response(cutoff, "notice__"), then=True), default=False, output_field=BooleanField())
+        )
+        .values(
+            "late",
+            kind=F("notice__kind"),
+            notice_number=F("notice__number"),
+            unit=F("notice__unit__name"),
+            order_number=F("workorder__number"),
+            topic=F("workorder__topic__name"),
+            reason=F("notice__reason"),
+            issued_at=F("notice__issued_at"),
+            respond_by=F("notice__respond_by"),
+            responded_at=F("notice__responded_at"),
+            remedy=F("notice__response"),
+        )
+        .order_by("notice__issued_at", "notice__id", "workorder__number")
+    )
+    return [{**row, **{key: _iso(row[key]) for key in ("issued_at", "respond_by", "responded_at")}} for row in rows]
 
 
-def key_notice_orders(period: Period) -> dict[int, list[dict]]:
-    """Orders a 督办单 was issued on in the period (重点督办), per order id, with the remedies."""
-    if notice_model() is None:
+def supervised_order_ids(period: Period) -> set[int]:
+    """Orders a 督办单 was issued on in the period (重点督办)."""
+    Notice = notice_model()
+    if Notice is None:
+        return set()
+    return set(
+        Notice.orders.through.objects.filter(
+            notice__kind=NOTICE_SUPERVISION,
+            notice__issued_at__gte=period.start_at,
+            notice__issued_at__lt=period.end_at,
+        ).values_list("workorder_id", flat=True)
+    )
+
+
+def notice_remedies(period: Period, order_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """The remedies (整改措施) units gave in answer to the notices issued in the period on these orders."""
+    Notice = notice_model()
+    if Notice is None:
         return {}
-    return {}
+    rows = (
+        Notice.orders.through.objects.filter(
+            workorder_id__in=list(order_ids),
+            notice__issued_at__gte=period.start_at,
+            notice__issued_at__lt=period.end_at,
+        )
+        .exclude(notice__response="")
+        .values("workorder_id", "notice__number", "notice__kind", "notice__response", "notice__responded_at")
+        .order_by("notice__issued_at", "notice__id")
+    )
+    remedies: dict[int, list[dict]] = {}
+    for row in rows:
+        remedies.setdefault(row["workorder_id"], []).append(
+            {
+                "number": row["notice__number"],
+                "kind": row["notice__kind"],
+                "measures": row["notice__response"],
+                "responded_at": _iso(row["notice__responded_at"]),
+            }
+        )
+    return remedies
 
 
 # --- the figures -------------------------------------------------------------------------------
@@ -278,13 +370,10 @@ def figures_by_unit(
     if unit_ids is not None:
         orders = orders.filter(unit_id__in=unit_ids)
     parts = [
-        received_counts(period, cutoff, orders),
-        due_counts(period, cutoff, orders),
-        approved_counts(period, orders),
-        closed_counts(period, orders),
+        order_counts(period, cutoff, orders),
         callback_counts(period, unit_ids),
         return_counts(period, unit_ids),
-        notice_counts(period, unit_ids),
+        notice_counts(period, cutoff, unit_ids),
     ]
     result: dict[int, Figures] = {}
     for part in parts:
@@ -368,19 +457,16 @@ def weekly_trend(
             "u_satisfied": Count("id", filter=Q(order__unit_id=unit_id, satisfaction=Satisfaction.SATISFIED)),
             "u_basically": Count("id", filter=Q(order__unit_id=unit_id, satisfaction=Satisfaction.BASICALLY)),
         }
-    callback_rows = (
-        []
-        if end <= start
-        else (
-            Callback.objects.filter(_in("created_at", start, end), _order_scope("order__", None))
+    if end > start:
+        callback_rows = (
+            callbacks_in(start, end)
             .annotate(week=TruncWeek("created_at", tzinfo=tz))
             .values("week")
             .annotate(**callback_aggregates)
             .order_by()
         )
-    )
-    for row in callback_rows:
-        _fill(points, row, tz)
+        for row in callback_rows:
+            _fill(points, row, tz)
     return list(points.values())
 
 
@@ -399,20 +485,41 @@ def _fill(points: dict[dt.date, TrendPoint], row: dict, tz) -> None:
             setattr(point.bureau, name, value or 0)
 
 
-def breakdown(period: Period, field: str, unit_id: int | None = None) -> list[tuple[str, int]]:
-    """Orders received in the period by `field` (handling_type, channel or topic), largest first.
+BREAKDOWN_FIELDS = ("handling_type", "topic", "channel")
 
-    Counts every order that is not a merged duplicate, dispatched or not.
+
+def breakdowns(period: Period, unit_id: int | None = None) -> dict[str, list[tuple[str, int]]]:
+    """Orders received in the period by handling type, topic and channel, largest first.
+
+    Counts every order that is not a merged duplicate, dispatched or not. One grouped query by
+    (type, topic, channel), at most a few hundred groups, added up per field here.
     """
     orders = WorkOrder.objects.filter(_in("received_at", period.start_at, period.end_at), merged_into__isnull=True)
     if unit_id:
         orders = orders.filter(unit_id=unit_id)
-    if field == "topic":
-        rows = orders.values("topic__name").annotate(n=Count("id")).order_by("-n", "topic__name")
-        return [(row["topic__name"], row["n"]) for row in rows]
-    choices = dict(WorkOrder._meta.get_field(field).choices)
-    rows = orders.values(field).annotate(n=Count("id")).order_by("-n", field)
-    return [(str(choices.get(row[field], row[field])), row["n"]) for row in rows]
+    rows = orders.values("handling_type", "topic__name", "channel").annotate(n=Count("id")).order_by()
+    totals: dict[str, dict[str, int]] = {name: {} for name in BREAKDOWN_FIELDS}
+    for row in rows:
+        for name, key in (
+            ("handling_type", row["handling_type"]),
+            ("topic", row["topic__name"]),
+            ("channel", row["channel"]),
+        ):
+            totals[name][key] = totals[name].get(key, 0) + row["n"]
+    labels = {
+        "handling_type": dict(WorkOrder._meta.get_field("handling_type").choices),
+        "channel": dict(WorkOrder._meta.get_field("channel").choices),
+    }
+    result = {}
+    for name, counts in totals.items():
+        items = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        names = labels.get(name, {})
+        result[name] = [(str(names.get(key, key)), n) for key, n in items]
+    return result
+
+
+def breakdown(period: Period, field: str, unit_id: int | None = None) -> list[tuple[str, int]]:
+    return breakdowns(period, unit_id)[field]
 
 
 @dataclass

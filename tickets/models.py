@@ -228,6 +228,10 @@ class WorkOrder(models.Model):
         indexes = [
             models.Index(fields=["unit", "status"], name="order_unit_status_idx"),
             models.Index(fields=["status", "received_at"], name="order_status_received_idx"),
+            # Bulletins and dashboards (supervision/stats.py): results approved in a period, and the
+            # orders called back since a moment (narrows the join from callbacks to orders).
+            models.Index(fields=["reviewed_at"], name="order_reviewed_at_idx"),
+            models.Index(fields=["callback_at"], name="order_callback_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -366,6 +370,8 @@ class Review(models.Model):
         verbose_name = _("审核记录")
         verbose_name_plural = _("审核记录")
         ordering = ["created_at", "id"]
+        # Returns made in a period (bulletins).
+        indexes = [models.Index(fields=["created_at"], name="review_created_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.order} {self.get_decision_display()}"
@@ -389,6 +395,8 @@ class Callback(models.Model):
         verbose_name = _("回访记录")
         verbose_name_plural = _("回访记录")
         ordering = ["created_at", "id"]
+        # Callbacks made in a period (satisfaction rates of bulletins and dashboards).
+        indexes = [models.Index(fields=["created_at"], name="callback_created_at_idx")]
 
     def __str__(self) -> str:
         return f"{self.order} {self.get_satisfaction_display()}"

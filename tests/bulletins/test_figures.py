@@ -173,3 +173,27 @@ def test_deadlines_after_the_cut_off_are_not_yet_due(week, station_a):
     # Generated mid-week (Wed 18th 09:30): only q1, o1 and o2 were due by then, and o3 at 09:05.
     mid = figures_by_unit(WEEK, local(18, 9, 30))
     assert mid[station_a.pk].due == 4
+
+
+def test_unsatisfied_callback_of_a_reopened_order_still_counts(cast, station_a, officer_a):
+    # The satisfaction rate counts callbacks made, not the order's latest rating: reopening an
+    # unsatisfied order (which clears `satisfaction` and starts a new round) must not hide it.
+    walk = (
+        cast.receive(local(16, 9))
+        .dispatch(local(16, 9, 5), station_a)
+        .contact(local(16, 9, 20), officer_a)
+        .report(local(16, 10), officer_a)
+        .approve(local(16, 11))
+        .callback(local(16, 14), "unsatisfied")
+        .reopen(local(16, 15))
+    )
+    assert walk.order.satisfaction == ""
+    a = figures_by_unit(WEEK, GENERATED_AT)[station_a.pk]
+    assert (a.callbacks, a.unsatisfied, a.satisfaction_rate) == (1, 1, 0.0)
+    # The reopened round is due on Tuesday and was not handled: overdue.
+    assert (a.due, a.on_time) == (1, 0)
+
+
+def test_a_cut_off_before_the_period_counts_nothing_due(week, station_a):
+    figures = figures_by_unit(WEEK, local(15, 12))
+    assert all(f.due == 0 for f in figures.values())
