@@ -108,6 +108,9 @@ def nav_items(context) -> list[tuple[str, str, str]]:
     center = optional_url("supervision:notice_list")
     if center and role in (Role.SUPERVISOR, Role.DISPATCHER, Role.ADMINISTRATOR):
         result.append(("supervision:notice_list", _("督办中心"), center))
+    analysis = optional_url("analysis:home")
+    if analysis:
+        result.append(("analysis:home", _("统计分析"), analysis))
     result.append(("tickets:search", _("工单查询"), reverse("tickets:search")))
     if user.is_staff:
         result.append(("admin:index", _("系统管理"), reverse("admin:index")))
