@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from stations.models import Unit, User
 
 from .models import UNIT_WORK_STATUSES, Channel, HandlingType, Nature, Status, Topic, Urgency, WorkOrder
+from .selectors import caller_visible_q
 
 # Orderings offered, each a column and a direction. The id follows in the same direction as a
 # tie-breaker, so the order is total: keyset (cursor) pagination depends on it.
@@ -179,14 +180,18 @@ class OrderFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
+        matches = (
             Q(number__icontains=value)
             | Q(platform_number__icontains=value)
             | Q(content__icontains=value)
             | Q(address__icontains=value)
-            | Q(caller_name__icontains=value)
-            | Q(caller_phone__icontains=value)
         )
+        # The caller's name and phone are searched only on orders whose caller the user may see.
+        user = getattr(self.request, "user", None)
+        caller_scope = caller_visible_q(user) if user is not None and user.is_authenticated else None
+        if caller_scope is not None:
+            matches |= caller_scope & (Q(caller_name__icontains=value) | Q(caller_phone__icontains=value))
+        return queryset.filter(matches)
 
     def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return order_by_spec(queryset, *order_spec(value))

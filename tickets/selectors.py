@@ -55,6 +55,19 @@ def may_see_caller(user, order: WorkOrder) -> bool:
     return False
 
 
+def caller_visible_q(user) -> Q | None:
+    """The orders whose caller `user` may see, as a filter; None when there are none.
+
+    The same rule as `may_see_caller`, for querysets: searching by the caller's name or phone
+    must not let someone who sees a masked number confirm whose it is.
+    """
+    if user.is_superuser or user.role == Role.DISPATCHER:
+        return Q()
+    if user.works_in_unit and user.unit_id:
+        return Q(unit_id=user.unit_id) & (Q(confidential=False) | Q(officer__isnull=True) | Q(officer_id=user.pk))
+    return None
+
+
 def mask_phone(phone: str) -> str:
     """138****5678: keep the first three and last four digits."""
     digits = phone.strip()

@@ -180,3 +180,25 @@ def test_an_invalid_filter_value_is_400_naming_the_parameter(api, dispatcher, qu
 def test_extreme_dates_filter_without_failing(api, dispatcher, order_in, query):
     order_in("dispatched")
     assert api(dispatcher).get(f"/api/v1/orders/?{query}").status_code == 200
+
+
+def test_reviewer_cannot_find_an_order_by_the_masked_caller_phone(api, reviewer, loop):
+    order = loop.reported(caller_phone="13955556666")
+    response = api(reviewer).get("/api/v1/orders/?q=5556666")
+    assert response.status_code == 200
+    assert order.pk not in {row["id"] for row in response.json()["results"]}
+    # …but still finds it by what it may see.
+    response = api(reviewer).get(f"/api/v1/orders/?q={order.number}")
+    assert order.pk in {row["id"] for row in response.json()["results"]}
+
+
+def test_officer_finds_a_unit_order_by_the_caller_phone(api, officer_a, loop):
+    order = loop.dispatched(caller_phone="13955556666")
+    response = api(officer_a).get("/api/v1/orders/?q=5556666")
+    assert order.pk in {row["id"] for row in response.json()["results"]}
+
+
+def test_confidential_caller_is_not_searchable_by_another_officer_of_the_unit(api, head_a, loop):
+    order = loop.contacted(caller_phone="13955556666", confidential=True)  # officer_a handles it
+    response = api(head_a).get("/api/v1/orders/?q=5556666")
+    assert order.pk not in {row["id"] for row in response.json()["results"]}
