@@ -203,6 +203,18 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
     }
+elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Publishing happens after a transition commits: an unreachable Redis must fail fast, not
+    # hang the request on the operating system's connect timeout.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "socket_connect_timeout": env.float("CELERY_BROKER_CONNECT_TIMEOUT", default=3.0),
+        # How often a producer retries the connection before giving up (kombu's default waits
+        # about six seconds); the sweep catches up with whatever could not be sent.
+        "max_retries": env.int("CELERY_BROKER_PUBLISH_RETRIES", default=1),
+        "interval_start": 0,
+        "interval_step": 0.2,
+        "interval_max": 0.5,
+    }
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -213,13 +225,46 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-CELERY_BEAT_SCHEDULE: dict = {}
+# --- supervision: the deadline sweep and notifications (see README "Timers and supervision") ---
+SUPERVISION_SWEEP_SECONDS = env.float("SUPERVISION_SWEEP_SECONDS", default=60.0)
+if SUPERVISION_SWEEP_SECONDS <= 0:
+    raise ImproperlyConfigured("SUPERVISION_SWEEP_SECONDS must be positive.")
+CELERY_BEAT_SCHEDULE: dict = {
+    "supervision-sweep": {
+        "task": "supervision.sweep",
+        "schedule": SUPERVISION_SWEEP_SECONDS,
+        # A sweep that waited longer than one period is superseded by the next one.
+        "options": {"expires": SUPERVISION_SWEEP_SECONDS},
+    },
+}
+# Each window re-reads this much of the previous one (events committed just after a run read).
+SUPERVISION_SWEEP_OVERLAP_SECONDS = env.int("SUPERVISION_SWEEP_OVERLAP_SECONDS", default=120)
+# The first sweep on a database looks back this far.
+SUPERVISION_BACKFILL_DAYS = env.int("SUPERVISION_BACKFILL_DAYS", default=30)
+# A sweep stops after this many seconds and queues its continuation (below the task time limit).
+SUPERVISION_SWEEP_TIME_BUDGET = env.float("SUPERVISION_SWEEP_TIME_BUDGET", default=120.0)
+# Whether the order-event listener hands events to a worker at once (else the sweep finds them).
+SUPERVISION_EVENT_TASKS = env.bool("SUPERVISION_EVENT_TASKS", default=True)
+# After a failed send to the broker, skip sending for this long (the sweep catches up).
+SUPERVISION_BROKER_BACKOFF_SECONDS = env.float("SUPERVISION_BROKER_BACKOFF_SECONDS", default=30.0)
+SUPERVISION_DELIVERY_MAX_ATTEMPTS = env.int("SUPERVISION_DELIVERY_MAX_ATTEMPTS", default=6)
+SUPERVISION_DELIVERY_BACKOFF_SECONDS = env.float("SUPERVISION_DELIVERY_BACKOFF_SECONDS", default=30.0)
+SUPERVISION_DELIVERY_REQUEUE_AFTER = env.int("SUPERVISION_DELIVERY_REQUEUE_AFTER", default=300)
+SUPERVISION_WEBHOOK_TIMEOUT = env.float("SUPERVISION_WEBHOOK_TIMEOUT", default=10.0)
+# Links in emails and group-chat messages point here.
+SUPERVISION_SITE_URL = env.str("SUPERVISION_SITE_URL", default="http://127.0.0.1:8000")
 
 # --- hotline ---
 # Working periods of a working day, "HH:MM-HH:MM" separated by commas, in TIME_ZONE.
 HOTLINE_WORKING_HOURS = env.str("HOTLINE_WORKING_HOURS", default="08:30-12:00,13:30-17:30")
 # Prefix of our own order numbers: GD + date + daily sequence, e.g. GD202611220001.
 HOTLINE_ORDER_NUMBER_PREFIX = env.str("HOTLINE_ORDER_NUMBER_PREFIX", default="GD")
+# How long the API remembers the answer to a request with an Idempotency-Key.
+HOTLINE_IDEMPOTENCY_RETENTION_DAYS = env.int("HOTLINE_IDEMPOTENCY_RETENTION_DAYS", default=30)
+CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
+    "task": "tickets.purge_idempotency_records",
+    "schedule": crontab(minute=30, hour=3),
+}
 
 # --- bulletins, dashboards and analysis (supervision/bulletins.py, README "Bulletins, dashboards and analysis") ---
 # When beat publishes the bulletin of the previous Monday–Sunday: a cron line in TIME_ZONE.

@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("hotline.api_urls")),
+    path("supervision/", include("supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("analysis/", include("supervision.bulletin_urls")),
     path(

@@ -760,3 +760,18 @@ def order_merge(
             payload={"primary": primary.pk, "primary_number": primary.number, "via": order.number},
         )
     return order
+
+
+# --- housekeeping --------------------------------------------------------------------------
+
+
+def idempotency_records_purge(*, older_than: dt.timedelta) -> int:
+    """Forget stored answers to Idempotency-Key requests older than `older_than`.
+
+    A client retries within minutes or days; after the retention period a reused key is treated
+    as a new request. Returns how many records were deleted.
+    """
+    from .models import IdempotencyRecord
+
+    deleted, _by_model = IdempotencyRecord.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

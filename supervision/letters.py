@@ -1,0 +1,65 @@
+"""The notice as an official letter: HTML with print CSS, and the same HTML as PDF (WeasyPrint).
+
+The stylesheet is inlined so the browser's print view and the PDF are one document, and the PDF
+renderer never fetches anything: only `data:` URLs are allowed (the letter's text comes from
+users; Django escapes it, and this keeps a stray URL from being fetched on the server).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from .models import Notice, NoticeKind, SupervisionPolicy
+from .services import escalation_unit
+
+LETTER_CSS = "supervision/letter.css"
+
+
+@lru_cache(maxsize=1)
+def _letter_css() -> str:
+    path = finders.find(LETTER_CSS)
+    return Path(path).read_text(encoding="utf-8") if path else ""
+
+
+def chinese_date(value: dt.datetime) -> str:
+    """2026年11月23日, as an official letter is dated."""
+    local = timezone.localtime(value)
+    return f"{local.year}年{local.month}月{local.day}日"
+
+
+def letter_context(notice: Notice, *, for_pdf: bool = False) -> dict:
+    policy = SupervisionPolicy.load()
+    orders = list(notice.orders.select_related("topic").order_by("received_at", "pk"))
+    return {
+        "notice": notice,
+        "orders": orders,
+        "issuer_name": policy.issuer_name,
+        "is_supervision": notice.kind == NoticeKind.SUPERVISION,
+        "issued_date": chinese_date(notice.issued_at),
+        "escalation_unit": notice.escalated_to or escalation_unit(notice),
+        "letter_css": _letter_css(),
+        "for_pdf": for_pdf,
+    }
+
+
+def render_letter_html(notice: Notice, *, for_pdf: bool = False, request=None) -> str:
+    return render_to_string("supervision/letter.html", letter_context(notice, for_pdf=for_pdf), request=request)
+
+
+def render_letter_pdf(notice: Notice) -> bytes:
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    html = render_letter_html(notice, for_pdf=True)
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+
+
+def pdf_filename(notice: Notice) -> str:
+    return f"{notice.get_kind_display()}-{notice.number}.pdf"

@@ -1,0 +1,466 @@
+"""The supervision rules: when each applies to an order, and what it does when it fires.
+
+| rule | found by | does |
+|---|---|---|
+| dispatch_notice | dispatch / redispatch / reopen event | notify the unit (staff, email, group chat) |
+| contact_warning | `contact_deadline` passed, no contact | warn the unit and the command center |
+| early_warning | 80 % of the handling time passed, no report | warn the unit (预警) |
+| overdue | `handling_deadline` passed, no report | 督办单 to the unit |
+| review_returned | return event | 督办单 to the unit |
+| callback_unsatisfied | callback event, unsatisfied | 提醒函 to the unit |
+| repeat_complaint | dispatch event; same phone, or address and topic, 3× in 30 days | 提醒函, orders linked |
+| leader_instruction | dispatch event of an order with a leader instruction | 提醒函 to the unit |
+
+`fire()` is the one way a rule fires. It claims the order's row with
+`SELECT … FOR NO KEY UPDATE SKIP LOCKED` (a row another worker or a person is changing right now
+is skipped and tried again by the next sweep), re-checks under the lock that the rule still
+applies, and records the firing in `RuleFiring`, whose unique constraint on (order, rule, cycle,
+occurrence) is the last guard: whatever runs twice, the second run finds the row and stops.
+The notice or notification is written in the same transaction, so a crash leaves either both or
+neither.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tickets.models import UNIT_WORK_STATUSES, Status, WorkOrder
+from tickets.selectors import mask_phone
+from tickets.workcalendar import WorkCalendar
+
+from .models import (
+    OPEN_NOTICE_STATUSES,
+    Notice,
+    NoticeKind,
+    NotificationLevel,
+    Rule,
+    RuleFiring,
+    RuleTimer,
+    SupervisionPolicy,
+)
+from .notifications import notify_command_center, notify_unit
+from .services import notice_issue, notice_link_orders, notice_url, order_url
+
+logger = logging.getLogger(__name__)
+
+# The unit owes nothing while the order waits at the dispatch desk, has been merged or sent back.
+NOT_WITH_UNIT = frozenset({Status.RECEIVED, Status.MERGED, Status.SENT_BACK})
+# The unit has reported (possibly late): a timed rule still applies if the report came too late.
+AFTER_REPORT = frozenset({Status.REPORTED, Status.APPROVED, Status.CALLBACK_DONE, Status.CLOSED})
+
+
+class FireResult(StrEnum):
+    FIRED = "fired"
+    ALREADY = "already"
+    NOT_APPLICABLE = "not_applicable"
+    LOCKED = "locked"
+    DISABLED = "disabled"
+
+
+@dataclass(frozen=True)
+class Firing:
+    """A rule that may fire for an order's round; `context` carries what the trigger knew."""
+
+    order_id: int
+    rule: str
+    cycle: int
+    occurrence: int = 0
+    due_at: dt.datetime | None = None
+    context: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def key(self) -> dict:
+        return {"order_id": self.order_id, "rule": self.rule, "cycle": self.cycle, "occurrence": self.occurrence}
+
+
+def rule_enabled(policy: SupervisionPolicy, rule: str) -> bool:
+    return {
+        Rule.DISPATCH_NOTICE: policy.notify_on_dispatch,
+        Rule.CONTACT_WARNING: policy.contact_warning_enabled,
+        Rule.EARLY_WARNING: policy.early_warning_enabled,
+        Rule.OVERDUE: policy.overdue_enabled,
+        Rule.REVIEW_RETURNED: policy.returned_enabled,
+        Rule.CALLBACK_UNSATISFIED: policy.unsatisfied_enabled,
+        Rule.REPEAT_COMPLAINT: policy.repeat_enabled,
+        Rule.LEADER_INSTRUCTION: policy.leader_enabled,
+    }[rule]
+
+
+def contact_due(order: WorkOrder, policy: SupervisionPolicy) -> dt.datetime | None:
+    if order.contact_deadline is None:
+        return None
+    return order.contact_deadline + dt.timedelta(minutes=policy.contact_warning_grace_minutes)
+
+
+def early_warning_due(order: WorkOrder, policy: SupervisionPolicy) -> dt.datetime | None:
+    """When `early_warning_percent` of the round's handling time (working time) has passed."""
+    if order.dispatched_at is None or order.handling_deadline is None:
+        return None
+    calendar = WorkCalendar()
+    total = calendar.working_minutes_between(order.dispatched_at, order.handling_deadline)
+    due = calendar.add_working_minutes(order.dispatched_at, total * policy.early_warning_percent / 100)
+    return min(due, order.handling_deadline)
+
+
+# --- when each rule applies (checked under the order's lock) --------------------------------
+
+
+def _local(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "-"
+
+
+def _same_round(order: WorkOrder, firing: Firing) -> bool:
+    return order.cycle == firing.cycle and order.status not in NOT_WITH_UNIT
+
+
+def _applies_contact(order, firing, policy, now):
+    due = contact_due(order, policy)
+    if not _same_round(order, firing) or due is None or due > now:
+        return None
+    if order.status == Status.DISPATCHED:
+        return {"late_contact": None}
+    # Contacted, but only after the time ran out (found late, e.g. after the worker was down).
+    if order.contacted_at is not None and order.contacted_at > due:
+        return {"late_contact": order.contacted_at}
+    return None
+
+
+def _applies_early(order, firing, policy, now):
+    due = firing.due_at
+    if not _same_round(order, firing) or due is None or due > now:
+        return None
+    if order.status in UNIT_WORK_STATUSES:
+        return {}
+    if order.status in AFTER_REPORT and order.reported_at and order.reported_at > due:
+        return {}
+    return None
+
+
+def _applies_overdue(order, firing, policy, now):
+    deadline = order.handling_deadline
+    if not _same_round(order, firing) or deadline is None or deadline > now:
+        return None
+    if order.status in UNIT_WORK_STATUSES:
+        return {"reported_late": None}
+    if order.status in AFTER_REPORT and order.reported_at and order.reported_at > deadline:
+        return {"reported_late": order.reported_at}
+    return None
+
+
+def _applies_always(order, firing, policy, now):
+    return {} if order.unit_id is not None or firing.context.get("unit_id") else None
+
+
+def _applies_leader(order, firing, policy, now):
+    return {} if order.leader_instructed and _applies_always(order, firing, policy, now) is not None else None
+
+
+def related_complaints(order: WorkOrder, policy: SupervisionPolicy) -> list[WorkOrder]:
+    """Orders from the same caller phone, or about the same address and topic, received within
+    the policy's window up to this order (this order included), oldest first."""
+    since = order.received_at - dt.timedelta(days=policy.repeat_window_days)
+    window = WorkOrder.objects.filter(received_at__gte=since, received_at__lte=order.received_at)
+    # Two indexed queries rather than one OR, which would scan every order's address.
+    found = {o.pk: o for o in window.filter(caller_phone=order.caller_phone)}
+    if order.address.strip():
+        found.update({o.pk: o for o in window.filter(topic_id=order.topic_id, address=order.address)})
+    found.setdefault(order.pk, order)
+    return sorted(found.values(), key=lambda o: (o.received_at, o.pk))
+
+
+def _applies_repeat(order, firing, policy, now):
+    if order.unit_id is None:
+        return None
+    related = related_complaints(order, policy)
+    if len(related) < policy.repeat_threshold:
+        return None
+    return {"related": related}
+
+
+# --- what each rule does ---------------------------------------------------------------------
+
+
+def _unit_of(order: WorkOrder, firing: Firing):
+    from stations.models import Unit
+
+    unit_id = firing.context.get("unit_id") or order.unit_id
+    return order.unit if unit_id == order.unit_id else Unit.objects.get(pk=unit_id)
+
+
+def _act_dispatch_notice(order, firing, policy, now, ctx):
+    unit = _unit_of(order, firing)
+    body = _("%(topic)s｜%(address)s\n%(content)s\n联系时限：%(contact)s；办理时限：%(handling)s") % {
+        "topic": order.topic.name,
+        "address": order.address or "-",
+        "content": order.content[:300],
+        "contact": _local(order.contact_deadline),
+        "handling": _local(order.handling_deadline),
+    }
+    if order.leader_instructed:
+        body += "\n" + _("领导批示：%(text)s") % {"text": order.leader_instruction}
+    notify_unit(
+        unit=unit,
+        title=_("新工单 %(number)s 已转办你单位，请在1小时内联系群众") % {"number": order.number},
+        body=body,
+        category=firing.rule,
+        order=order,
+        url=order_url(order),
+    )
+
+
+def _act_contact_warning(order, firing, policy, now, ctx):
+    params = {"number": order.number, "unit": order.unit.name, "deadline": _local(order.contact_deadline)}
+    if ctx.get("late_contact"):
+        title = _("预警：工单 %(number)s 未在联系时限（%(deadline)s）内联系群众") % params
+    else:
+        title = _("预警：工单 %(number)s 已超过联系时限（%(deadline)s），%(unit)s仍未联系群众") % params
+    body = _("%(topic)s｜%(address)s\n转办时间：%(dispatched)s") % {
+        "topic": order.topic.name,
+        "address": order.address or "-",
+        "dispatched": _local(order.dispatched_at),
+    }
+    common = {
+        "title": title,
+        "body": body,
+        "category": firing.rule,
+        "level": NotificationLevel.WARNING,
+        "order": order,
+        "url": order_url(order),
+    }
+    notify_unit(unit=order.unit, **common)
+    notify_command_center(**common)
+
+
+def _act_early_warning(order, firing, policy, now, ctx):
+    notify_unit(
+        unit=order.unit,
+        title=_("预警：工单 %(number)s 办理时间已过%(percent)s%%，办理时限 %(deadline)s")
+        % {
+            "number": order.number,
+            "percent": policy.early_warning_percent,
+            "deadline": _local(order.handling_deadline),
+        },
+        body=_("%(topic)s｜%(address)s\n请抓紧办理并上报结果。")
+        % {"topic": order.topic.name, "address": order.address or "-"},
+        category=firing.rule,
+        level=NotificationLevel.WARNING,
+        order=order,
+        url=order_url(order),
+    )
+
+
+def _issue(order, firing, policy, now, kind, reason, *, unit=None, orders=None) -> Notice:
+    return notice_issue(
+        kind=kind,
+        unit=unit or order.unit,
+        orders=orders or [order],
+        reason=reason,
+        rule=firing.rule,
+        now=now,
+        policy=policy,
+    )
+
+
+def _act_overdue(order, firing, policy, now, ctx):
+    params = {
+        "number": order.number,
+        "topic": order.topic.name,
+        "address": order.address or "-",
+        "dispatched": _local(order.dispatched_at),
+        "deadline": _local(order.handling_deadline),
+        "reported": _local(ctx.get("reported_late")),
+    }
+    if ctx.get("reported_late"):
+        reason = (
+            _(
+                "工单 %(number)s（%(topic)s，%(address)s）于%(dispatched)s转办你单位，办理时限为%(deadline)s，"
+                "你单位至%(reported)s才上报办理结果，已超期。"
+            )
+            % params
+        )
+    else:
+        reason = (
+            _(
+                "工单 %(number)s（%(topic)s，%(address)s）于%(dispatched)s转办你单位，办理时限为%(deadline)s，"
+                "超过时限仍未上报办理结果。"
+            )
+            % params
+        )
+    return _issue(order, firing, policy, now, NoticeKind.SUPERVISION, reason)
+
+
+def _act_review_returned(order, firing, policy, now, ctx):
+    reason = _("工单 %(number)s（%(topic)s）上报的办理结果经审核被退回（第%(count)s次）。审核意见：%(note)s") % {
+        "number": order.number,
+        "topic": order.topic.name,
+        "count": firing.occurrence or 1,
+        "note": firing.context.get("note") or "-",
+    }
+    return _issue(order, firing, policy, now, NoticeKind.SUPERVISION, reason, unit=_unit_of(order, firing))
+
+
+def _act_callback_unsatisfied(order, firing, policy, now, ctx):
+    reason = _("工单 %(number)s（%(topic)s，%(address)s）回访结果为不满意。群众意见：%(words)s") % {
+        "number": order.number,
+        "topic": order.topic.name,
+        "address": order.address or "-",
+        "words": firing.context.get("note") or _("（未记录）"),
+    }
+    return _issue(order, firing, policy, now, NoticeKind.REMINDER, reason, unit=_unit_of(order, firing))
+
+
+def _act_leader_instruction(order, firing, policy, now, ctx):
+    reason = _("工单 %(number)s（%(topic)s，%(address)s）有领导批示：%(instruction)s") % {
+        "number": order.number,
+        "topic": order.topic.name,
+        "address": order.address or "-",
+        "instruction": order.leader_instruction,
+    }
+    return _issue(order, firing, policy, now, NoticeKind.REMINDER, reason, unit=_unit_of(order, firing))
+
+
+def _act_repeat_complaint(order, firing, policy, now, ctx):
+    related: list[WorkOrder] = ctx["related"]
+    unit = _unit_of(order, firing)
+    # A repeat of a matter that already has an open 提醒函 to this unit joins that letter.
+    existing = (
+        Notice.objects.filter(
+            rule=Rule.REPEAT_COMPLAINT,
+            unit=unit,
+            status__in=OPEN_NOTICE_STATUSES,
+            orders__in=[o.pk for o in related if o.pk != order.pk],
+        )
+        .order_by("-issued_at")
+        .first()
+    )
+    if existing is not None:
+        notice_link_orders(
+            notice=existing, orders=related, note=_("重复投诉：新增工单 %(number)s") % {"number": order.number}
+        )
+        notify_unit(
+            unit=unit,
+            title=_("重复投诉：工单 %(number)s 已并入%(kind)s %(notice)s")
+            % {"number": order.number, "kind": existing.get_kind_display(), "notice": existing.number},
+            body=existing.reason,
+            category=firing.rule,
+            level=NotificationLevel.WARNING,
+            order=order,
+            notice=existing,
+            url=notice_url(existing),
+        )
+        return existing
+    same_phone = [o for o in related if o.caller_phone == order.caller_phone]
+    if len(same_phone) >= policy.repeat_threshold:
+        basis = _("来电号码 %(phone)s") % {"phone": mask_phone(order.caller_phone)}
+    else:
+        basis = _("%(address)s（%(topic)s）") % {"address": order.address, "topic": order.topic.name}
+    reason = _("%(basis)s在%(days)s日内反映%(count)s次（工单 %(numbers)s），属重复投诉。") % {
+        "basis": basis,
+        "days": policy.repeat_window_days,
+        "count": len(related),
+        "numbers": "、".join(o.number for o in related),
+    }
+    return _issue(order, firing, policy, now, NoticeKind.REMINDER, reason, unit=unit, orders=related)
+
+
+@dataclass(frozen=True)
+class RuleHandler:
+    applies: Callable[..., dict | None]
+    act: Callable[..., Notice | None]
+
+
+HANDLERS: dict[str, RuleHandler] = {
+    Rule.DISPATCH_NOTICE: RuleHandler(_applies_always, _act_dispatch_notice),
+    Rule.CONTACT_WARNING: RuleHandler(_applies_contact, _act_contact_warning),
+    Rule.EARLY_WARNING: RuleHandler(_applies_early, _act_early_warning),
+    Rule.OVERDUE: RuleHandler(_applies_overdue, _act_overdue),
+    Rule.REVIEW_RETURNED: RuleHandler(_applies_always, _act_review_returned),
+    Rule.CALLBACK_UNSATISFIED: RuleHandler(_applies_always, _act_callback_unsatisfied),
+    Rule.REPEAT_COMPLAINT: RuleHandler(_applies_repeat, _act_repeat_complaint),
+    Rule.LEADER_INSTRUCTION: RuleHandler(_applies_leader, _act_leader_instruction),
+}
+
+
+# --- firing ----------------------------------------------------------------------------------
+
+
+def fire(firing: Firing, *, policy: SupervisionPolicy, now: dt.datetime | None = None) -> FireResult:
+    """Fire `firing` at most once, ever. Safe to call any number of times, from any worker."""
+    now = now or timezone.now()
+    if not rule_enabled(policy, firing.rule):
+        return FireResult.DISABLED
+    # Cheap check first, without a lock: nearly every repeat ends here.
+    if RuleFiring.objects.filter(**firing.key).exists():
+        return FireResult.ALREADY
+    handler = HANDLERS[firing.rule]
+    try:
+        with transaction.atomic():
+            # NO KEY UPDATE: conflicts with the services' FOR UPDATE and with another sweep,
+            # but not with rows being inserted that merely reference the order.
+            order = (
+                WorkOrder.objects.select_for_update(skip_locked=True, no_key=True, of=("self",))
+                .select_related("unit", "topic")
+                .filter(pk=firing.order_id)
+                .first()
+            )
+            if order is None:
+                exists = WorkOrder.objects.filter(pk=firing.order_id).exists()
+                return FireResult.LOCKED if exists else FireResult.NOT_APPLICABLE
+            if RuleFiring.objects.filter(**firing.key).exists():
+                return FireResult.ALREADY
+            ctx = handler.applies(order, firing, policy, now)
+            if ctx is None:
+                return FireResult.NOT_APPLICABLE
+            record = RuleFiring.objects.create(
+                **firing.key,
+                due_at=firing.due_at,
+                fired_at=now,
+                detail={k: v for k, v in firing.context.items() if isinstance(v, str | int | float | bool)},
+            )
+            notice = handler.act(order, firing, policy, now, ctx)
+            if notice is not None:
+                record.notice = notice
+                record.save(update_fields=["notice"])
+    except IntegrityError:
+        # The unique (order, rule, cycle, occurrence) row exists: another worker fired it.
+        return FireResult.ALREADY
+    except OperationalError:
+        # A deadlock or lock timeout against a person's transition: the next sweep tries again.
+        logger.warning("Rule %s for order %s hit a lock; will retry", firing.rule, firing.order_id, exc_info=True)
+        return FireResult.LOCKED
+    logger.info("Rule %s fired for order %s (round %s)", firing.rule, firing.order_id, firing.cycle)
+    return FireResult.FIRED
+
+
+def schedule_early_warning(
+    order: WorkOrder, cycle: int, *, policy: SupervisionPolicy, recompute: bool = False
+) -> dt.datetime | None:
+    """Store when the round's early warning falls due (`RuleTimer`); return the due moment.
+
+    Recomputed when an extension moves the deadline; a warning that has fired stays fired.
+    """
+    if order.cycle != cycle:
+        return None
+    existing = RuleTimer.objects.filter(order=order, rule=Rule.EARLY_WARNING, cycle=cycle).first()
+    if existing is not None and not recompute:
+        return existing.due_at
+    due = early_warning_due(order, policy)
+    if due is None:
+        return None
+    try:
+        with transaction.atomic():
+            RuleTimer.objects.update_or_create(
+                order=order, rule=Rule.EARLY_WARNING, cycle=cycle, defaults={"due_at": due}
+            )
+    except IntegrityError:  # created by a concurrent worker with the same values
+        pass
+    return due
