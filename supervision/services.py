@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
@@ -138,13 +138,8 @@ def notice_url(notice: Notice) -> str:
 
 
 def order_url(order: WorkOrder) -> str:
-    """The order's page in the workbench, when the workbench provides one."""
-    for name in ("tickets:order_detail", "order_detail"):
-        try:
-            return reverse(name, args=[order.pk])
-        except NoReverseMatch:
-            continue
-    return ""
+    """The order's page in the workbench."""
+    return reverse("tickets:order_detail", args=[order.pk])
 
 
 def format_number(kind: str, year: int, seq: int, policy: SupervisionPolicy) -> str:
