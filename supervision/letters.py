@@ -11,9 +11,11 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import override
 
 from .models import Notice, NoticeKind, SupervisionPolicy
 from .services import escalation_unit
@@ -49,7 +51,10 @@ def letter_context(notice: Notice, *, for_pdf: bool = False) -> dict:
 
 
 def render_letter_html(notice: Notice, *, for_pdf: bool = False, request=None) -> str:
-    return render_to_string("supervision/letter.html", letter_context(notice, for_pdf=for_pdf), request=request)
+    """The letter is a document sent to a unit: always in the bureau's language (the toolbar too),
+    whatever language the reader's pages are in."""
+    with override(settings.LANGUAGE_CODE):
+        return render_to_string("supervision/letter.html", letter_context(notice, for_pdf=for_pdf), request=request)
 
 
 def render_letter_pdf(notice: Notice) -> bytes:

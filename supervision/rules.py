@@ -29,9 +29,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from tickets.models import UNIT_WORK_STATUSES, Status, WorkOrder
 from tickets.selectors import mask_phone
@@ -64,6 +66,7 @@ class FireResult(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     LOCKED = "locked"
     DISABLED = "disabled"
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -426,13 +429,19 @@ def fire(firing: Firing, *, policy: SupervisionPolicy, now: dt.datetime | None =
                 fired_at=now,
                 detail={k: v for k, v in firing.context.items() if isinstance(v, str | int | float | bool)},
             )
-            notice = handler.act(order, firing, policy, now, ctx)
+            with override(settings.LANGUAGE_CODE):  # what is written down is in the bureau's language
+                notice = handler.act(order, firing, policy, now, ctx)
             if notice is not None:
                 record.notice = notice
                 record.save(update_fields=["notice"])
     except IntegrityError:
-        # The unique (order, rule, cycle, occurrence) row exists: another worker fired it.
-        return FireResult.ALREADY
+        # Normally the unique (order, rule, cycle, occurrence) row: another worker fired it.
+        if RuleFiring.objects.filter(**firing.key).exists():
+            return FireResult.ALREADY
+        # Some other constraint (e.g. a notice number format that repeats): not fired; say so,
+        # and let the sweep try again once an administrator has fixed it.
+        logger.exception("Rule %s for order %s could not fire", firing.rule, firing.order_id)
+        return FireResult.ERROR
     except OperationalError:
         # A deadlock or lock timeout against a person's transition: the next sweep tries again.
         logger.warning("Rule %s for order %s hit a lock; will retry", firing.rule, firing.order_id, exc_info=True)

@@ -8,16 +8,18 @@ notifies, all in one transaction. The browser views, the rules and the sweep cal
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, override
 
 from stations.models import Role, Unit
 from tickets.models import WorkOrder
@@ -119,18 +121,25 @@ def may_issue(user) -> bool:
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def in_bureau_language(func):
+    """What a service writes down (reasons, notification titles) is in the bureau's language,
+    whatever language the person who triggered it reads the pages in."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with override(settings.LANGUAGE_CODE):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 def notice_url(notice: Notice) -> str:
     return reverse("supervision:notice_detail", args=[notice.pk])
 
 
 def order_url(order: WorkOrder) -> str:
-    """The order's page in the workbench, when the workbench provides one."""
-    for name in ("tickets:order_detail", "order_detail"):
-        try:
-            return reverse(name, args=[order.pk])
-        except NoReverseMatch:
-            continue
-    return ""
+    """The order's page in the workbench."""
+    return reverse("tickets:order_detail", args=[order.pk])
 
 
 def format_number(kind: str, year: int, seq: int, policy: SupervisionPolicy) -> str:
@@ -168,6 +177,7 @@ def _fmt_time(value: dt.datetime) -> str:
 # --- issue -----------------------------------------------------------------------------------
 
 
+@in_bureau_language
 def notice_issue(
     *,
     kind: str,
@@ -288,6 +298,7 @@ def notice_issue_by_hand(
         return existing
 
 
+@in_bureau_language
 @transaction.atomic
 def notice_link_orders(*, notice: Notice, orders: Iterable[WorkOrder], note: str = "", acting_user=None) -> Notice:
     """Add orders to a notice (a repeated complaint joins the open 提醒函 about the same matter)."""
@@ -351,31 +362,32 @@ def notice_respond(*, notice: Notice, acting_user, response: str) -> Notice:
         notice.is_late = True
     notice.save()
     _record(notice, action="respond", actor=acting_user, from_status=from_status, note=response, payload={"late": late})
-    title = _("%(unit)s已反馈%(kind)s %(number)s的整改措施") % {
-        "unit": notice.unit.name,
-        "kind": notice.get_kind_display(),
-        "number": notice.number,
-    }
-    if notice.issued_by_id is not None:
-        notify_unit(
-            unit=notice.issued_by.unit,
-            users=[notice.issued_by],
-            channels=False,
-            title=title,
-            body=response,
-            category="notice_responded",
-            notice=notice,
-            url=notice_url(notice),
-        )
-    else:
-        notify_command_center(
-            title=title,
-            body=response,
-            category="notice_responded",
-            notice=notice,
-            url=notice_url(notice),
-            channels=False,
-        )
+    with override(settings.LANGUAGE_CODE):
+        title = _("%(unit)s已反馈%(kind)s %(number)s的整改措施") % {
+            "unit": notice.unit.name,
+            "kind": notice.get_kind_display(),
+            "number": notice.number,
+        }
+        if notice.issued_by_id is not None:
+            notify_unit(
+                unit=notice.issued_by.unit,
+                users=[notice.issued_by],
+                channels=False,
+                title=title,
+                body=response,
+                category="notice_responded",
+                notice=notice,
+                url=notice_url(notice),
+            )
+        else:
+            notify_command_center(
+                title=title,
+                body=response,
+                category="notice_responded",
+                notice=notice,
+                url=notice_url(notice),
+                channels=False,
+            )
     return notice
 
 
@@ -391,15 +403,16 @@ def notice_close(*, notice: Notice, acting_user, note: str = "") -> Notice:
     notice.close_note = (note or "").strip()
     notice.save()
     _record(notice, action="close", actor=acting_user, from_status=from_status, note=notice.close_note)
-    notify_unit(
-        unit=notice.unit,
-        title=_("%(kind)s %(number)s已办结") % {"kind": notice.get_kind_display(), "number": notice.number},
-        body=notice.close_note,
-        category="notice_closed",
-        notice=notice,
-        url=notice_url(notice),
-        channels=False,
-    )
+    with override(settings.LANGUAGE_CODE):
+        notify_unit(
+            unit=notice.unit,
+            title=_("%(kind)s %(number)s已办结") % {"kind": notice.get_kind_display(), "number": notice.number},
+            body=notice.close_note,
+            category="notice_closed",
+            notice=notice,
+            url=notice_url(notice),
+            channels=False,
+        )
     return notice
 
 
@@ -412,6 +425,7 @@ def escalation_unit(notice: Notice) -> Unit | None:
     return command_center_units().first()
 
 
+@in_bureau_language
 def notice_escalate(*, notice_id: int, now: dt.datetime | None = None) -> bool:
     """A notice not answered by its respond-by time goes up to the unit's parent, flagged late.
 

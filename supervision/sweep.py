@@ -56,7 +56,7 @@ ROUND_ACTIONS = ("dispatch", "redispatch", "reopen")
 EVENT_ACTIONS = (*ROUND_ACTIONS, "return", "callback", "reject_objection", "decide_extension")
 BATCH = 500
 EPSILON = dt.timedelta(microseconds=1)
-ERROR = "error"
+ERROR = FireResult.ERROR
 
 
 @dataclass
@@ -211,13 +211,14 @@ def _run_window(name, qs, column, now, budget, result, handle, *, high=None) -> 
     held_back: dt.datetime | None = None
     counts: Counter = Counter()
     progressed = False
+    out_of_time = False
     last_value = None
     for row in _scan(qs, column, low, high):
         # Stop for time only between rows with different due times (rows due at the same moment
         # are one group), and only after this run got past where the previous one stopped, so
         # even a tiny budget makes progress.
         if progressed and row[1] != last_value and budget.exhausted:
-            result.more = True
+            out_of_time = True
             position = row[1] - EPSILON
             break
         try:
@@ -236,6 +237,11 @@ def _run_window(name, qs, column, now, budget, result, handle, *, high=None) -> 
                 held_back = row[1]
     if held_back is not None:
         position = min(position, held_back - EPSILON)
+    # Ask for an immediate continuation only when this run moved the cursor: a window held
+    # behind a row that keeps failing would otherwise re-queue itself and spin on that row.
+    # The next scheduled sweep retries the row.
+    if out_of_time and (previous is None or position > previous):
+        result.more = True
     _advance(name, position, {"at": now.isoformat(), "low": low.isoformat(), **counts})
 
 

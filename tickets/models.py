@@ -256,7 +256,22 @@ class WorkOrder(models.Model):
         return self.status in OPEN_STATUSES
 
 
-class OrderEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A log row: written once, never changed or deleted (the audit trail must stay true)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} rows are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} rows are append-only and cannot be deleted.")
+
+
+class OrderEvent(AppendOnlyModel):
     """An append-only record of one thing that happened to an order: who, when, from, to, why."""
 
     order = models.ForeignKey(
@@ -287,13 +302,6 @@ class OrderEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.order} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Order events are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Order events are append-only and cannot be deleted.")
 
 
 class ContactRecord(models.Model):

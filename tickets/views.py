@@ -105,11 +105,15 @@ def _supervision_selectors():
     return supervision_selectors
 
 
-def _notices_for_order(order: WorkOrder) -> list | None:
+def _notices_for_order(order: WorkOrder, user) -> list | None:
+    """The order's notices this user may open (a unit does not see letters to the unit before it)."""
     sel = _supervision_selectors()
     if sel is None or not hasattr(sel, "notices_for_order"):
         return None
-    return list(sel.notices_for_order(order))
+    notices = sel.notices_for_order(order)
+    if hasattr(sel, "notices_visible_to"):
+        notices = notices.filter(pk__in=sel.notices_visible_to(user).values("pk"))
+    return list(notices)
 
 
 def _open_notices_for_unit(unit: Unit | None) -> list | None:
@@ -450,7 +454,7 @@ def _order_context(
         "extensions": order.extensions.select_related("requested_by", "decided_by").order_by("created_at"),
         "objections": order.objections.select_related("raised_by", "unit", "decided_by").order_by("created_at"),
         "merged_orders": order.merged_orders.all(),
-        "notices": _notices_for_order(order),
+        "notices": _notices_for_order(order, user),
         "action_forms": forms,
         "open_action": failed.action if failed is not None else "",
         "next_url": next_url or reverse("tickets:order_detail", args=[order.pk]),

@@ -23,6 +23,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tickets.models import AppendOnlyModel
+
 __all__ = [
     "AWAITING_RESPONSE_STATUSES",
     "DEFAULT_REMINDER_FORMAT",
@@ -84,9 +86,10 @@ class WebhookFormat(models.TextChoices):
 
 
 def validate_number_format(value: str) -> None:
-    """A notice number format must name {seq} and format cleanly, e.g. 督办〔{year}〕第{seq:03d}号."""
-    if "{seq" not in value:
-        raise ValidationError(_("编号格式必须包含 {seq}（年度序号）。"))
+    """A notice number format must name {year} and {seq} (the sequence restarts every year) and
+    format cleanly, e.g. 督办〔{year}〕第{seq:03d}号."""
+    if "{seq" not in value or "{year" not in value:
+        raise ValidationError(_("编号格式必须包含 {year}（年份）和 {seq}（年度序号）。"))
     try:
         value.format(year=2026, seq=15)
     except (KeyError, IndexError, ValueError) as exc:
@@ -342,7 +345,7 @@ NOTICE_EVENT_LABELS = {
 }
 
 
-class NoticeEvent(models.Model):
+class NoticeEvent(AppendOnlyModel):
     """An append-only record of what happened to a notice: issued, signed, answered, closed…"""
 
     notice = models.ForeignKey(Notice, verbose_name=_("函件"), on_delete=models.CASCADE, related_name="events")
@@ -369,14 +372,6 @@ class NoticeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notice} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Notice events are append-only and cannot be changed.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Notice events are append-only and cannot be deleted.")
 
     @property
     def action_label(self) -> str:

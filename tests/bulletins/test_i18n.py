@@ -45,7 +45,9 @@ def test_bulletin_title_in_english():
 @pytest.mark.django_db
 def test_dashboard_in_english(client, supervisor):
     client.force_login(supervisor)
-    page = client.get(reverse("analysis:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["django_language"] = "en"  # the header's language switch
+    page = client.get(reverse("analysis:dashboard")).content.decode()
     assert "Bureau dashboard" in page and "Trend over 12 weeks" in page and "Closure rate" in page
-    page = client.get(reverse("analysis:dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("analysis:dashboard")).content.decode()
     assert "全局统计看板" in page

@@ -113,8 +113,14 @@ class Stack:
             import redis
 
             client = redis.Redis.from_url(settings.REDIS_URL)
-            client.delete(self.queue, f"_kombu.binding.{self.queue}")
-        except Exception:  # noqa: BLE001
+            for key in client.scan_iter(match=f"*{self.queue}*"):
+                client.delete(key)
+            # Unacknowledged messages of the killed worker, kept for redelivery.
+            for tag, payload in client.hgetall("unacked").items():
+                if self.queue.encode() in payload:
+                    client.hdel("unacked", tag)
+                    client.zrem("unacked_index", tag)
+        except Exception:  # noqa: BLE001 - cleaning up is best effort
             pass
 
     def log_tail(self) -> str:

@@ -265,3 +265,57 @@ def test_event_rules_of_an_old_event_go_to_the_unit_of_that_round(
     notice = Notice.objects.get(rule=Rule.REVIEW_RETURNED)
     assert notice.unit.code == "chengguan"
     assert OrderEvent.objects.filter(order=order, action="return").exists()
+
+
+def test_a_notice_number_clash_is_retried_not_taken_for_already_fired(clock, make_dispatched, supervisor, sweep):
+    from supervision import services as notice_services
+    from supervision.models import SupervisionPolicy
+
+    # Formats saved past the admin's validation, the same for both kinds: numbers collide.
+    SupervisionPolicy.objects.update_or_create(
+        pk=1, defaults={"supervision_number_format": "督办{seq}", "reminder_number_format": "督办{seq}"}
+    )
+    order = make_dispatched()
+    notice_services.notice_issue_by_hand(acting_user=supervisor, order=order, kind="reminder", reason="事由")
+    clock.move_to(at(2026, 11, 24, 10, 0))
+    assert sweep().counts["handling.error"] == 1
+    assert firings(Rule.OVERDUE).count() == 0
+    SupervisionPolicy.objects.filter(pk=1).update(supervision_number_format="督办〔{year}〕第{seq:03d}号")
+    clock.shift(dt.timedelta(minutes=1))
+    sweep()
+    assert firings(Rule.OVERDUE, order).count() == 1
+
+
+def test_the_management_command_runs_a_sweep(clock, make_dispatched):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    order = make_dispatched()
+    clock.move_to(at(2026, 11, 24, 10, 0))
+    out = StringIO()
+    call_command("supervision_sweep", stdout=out)
+    assert '"handling.fired": 1' in out.getvalue()
+    assert firings(Rule.OVERDUE, order).count() == 1
+
+
+def test_a_row_that_keeps_failing_does_not_make_the_sweep_spin(clock, make_dispatched, monkeypatch):
+    from supervision import sweep as sweep_module
+
+    for i in range(3):
+        make_dispatched(caller_phone=f"1370000001{i}", address=f"南环路{i}号")
+        clock.shift(dt.timedelta(minutes=5))
+    clock.move_to(at(2026, 11, 25, 9, 0))
+
+    def broken(firing, **kwargs):
+        raise RuntimeError("a rule that always fails")
+
+    monkeypatch.setattr(sweep_module, "fire", broken)
+    runs = 0
+    while run_sweep(time_budget=1e-9).more:
+        runs += 1
+        assert runs < 20, "the sweep keeps asking to continue while stuck behind a failing row"
+    # Once the rule works again, the next scheduled sweep raises everything, once.
+    monkeypatch.undo()
+    run_sweep(time_budget=0)
+    assert firings(Rule.OVERDUE).count() == 3

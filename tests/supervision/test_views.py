@@ -212,5 +212,14 @@ def test_unit_inbox_lists_what_was_sent_to_the_unit(client, head_a, notice):
 def test_english_pages_through_i18n(client, supervisor, notice, settings):
     settings.LANGUAGE_CODE = "en"
     client.force_login(supervisor)
-    page = client.get(url("notice_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    client.cookies["django_language"] = "en"
+    page = client.get(url("notice_list")).content.decode()
     assert "Supervision center" in page
+
+
+def test_the_letter_stays_in_the_bureaus_language_for_an_english_reader(client, supervisor, notice):
+    client.force_login(supervisor)
+    client.cookies["django_language"] = "en"
+    page = client.get(url("notice_letter", notice.pk)).content.decode()
+    assert "请你单位接此督办单后立即签收" in page
+    assert "Supervision order" not in page

@@ -163,9 +163,10 @@ def test_rejecting_an_objection_needs_a_reason(loop, cast):
 
 
 def test_redispatching_a_sent_back_order_accepts_the_objection_and_restarts_the_clock(loop, cast):
-    order = loop.sent_back()
+    with time_machine.travel(dt.datetime(2026, 11, 24, 9, 0, tzinfo=SH), tick=False):
+        order = loop.sent_back()
     first_deadline = order.handling_deadline
-    with time_machine.travel(timezone.now() + dt.timedelta(hours=3)):
+    with time_machine.travel(dt.datetime(2026, 11, 24, 14, 0, tzinfo=SH), tick=False):
         order = services.order_redispatch(order=order, unit=cast["officer_b"].unit, acting_user=cast["dispatcher"])
     assert (order.status, order.unit, order.cycle, order.officer) == (
         Status.DISPATCHED,
