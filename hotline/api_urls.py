@@ -8,7 +8,7 @@ app_name = "api"
 urlpatterns = [
     path("v1/", include("tickets.api.urls")),
     path("v1/", include("stations.api.urls")),
-    path("v1/analysis/", include("supervision.api.urls")),
+    path("v1/analysis/", include("analysis.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger-ui"),
     path(

@@ -12,7 +12,7 @@ urlpatterns = [
     path("api/", include("hotline.api_urls")),
     path("supervision/", include("supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("analysis/", include("supervision.bulletin_urls")),
+    path("analysis/", include("analysis.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),
