@@ -85,6 +85,15 @@ def supervise_links(order: WorkOrder, user) -> list[tuple[str, str]]:
 
 
 @login_required
+def order_by_number(request: HttpRequest, number: str) -> HttpResponse:
+    """An order named by its number (as figures, letters and bulletins name them): its page, or 404."""
+    order = selectors.orders_visible_to(request.user).filter(number=number).values("pk").first()
+    if order is None:
+        raise Http404
+    return redirect("tickets:order_detail", pk=order["pk"])
+
+
+@login_required
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = order_or_404(request.user, pk)
     return render(request, "tickets/order_detail.html", order_context(request, order))
