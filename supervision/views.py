@@ -211,13 +211,20 @@ def notice_issue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
-    items = selectors.inbox_for_user(request.user, unread_only=unread_only)
+    by_order = request.GET.get("group") == "order"
+    items = selectors.inbox_for_user(request.user, unread_only=unread_only, by_order=by_order)
+    page = _page(request, items)
+    for item in page:
+        item.handled = selectors.handled_note(item.notification)
+    query = "&".join(q for q in ("unread=1" if unread_only else "", "group=order" if by_order else "") if q)
     return render(
         request,
         "supervision/inbox.html",
         {
-            "page": _page(request, items),
+            "page": page,
             "unread_only": unread_only,
+            "by_order": by_order,
+            "query": query,
             "unread": selectors.unread_count(request.user),
         },
     )
