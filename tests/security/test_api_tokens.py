@@ -155,3 +155,9 @@ def test_the_migration_leaves_a_database_without_old_tokens_alone(db):
     assert "authtoken_token" not in connection.introspection.table_names()
     # Nothing to read: the function returns before touching anything (no schema editor needed).
     assert module.carry_tokens(None, type("Editor", (), {"connection": connection})()) is None
+
+
+def test_token_errors_speak_the_requests_language(officer_a):
+    _token, key = token_issue(user=officer_a, name="test", expires_at=timezone.now() - dt.timedelta(minutes=1))
+    response = with_key(key).get(ORDERS, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["detail"] == "The token has expired; ask the system administrator for a new one."

@@ -80,3 +80,11 @@ def test_the_admin_refuses_to_set_the_published_password(settings, client, offic
     assert MSG_PUBLISHED_PASSWORD in response.content.decode()
     officer_a.refresh_from_db()
     assert not officer_a.check_password(DEMO_PASSWORD)
+
+
+def test_loaddemo_explains_itself_in_english_too(settings):
+    from django.utils import translation
+
+    settings.DEBUG = False
+    with translation.override("en"), pytest.raises(CommandError, match="password is published"):
+        loaddemo()

@@ -115,3 +115,14 @@ def test_the_unlock_page_lists_the_locked_out_username(client, officer_a, root):
     response = client.get("/admin/axes/accessattempt/", {"locked_out": "yes"})
     assert response.status_code == 200
     assert "officer_a" in response.content.decode()
+
+
+def test_the_lockout_page_speaks_english_when_chosen(client, officer_a):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = fail(client, LOGIN, "officer_a", settings.AXES_FAILURE_LIMIT)
+    assert "Please try again in 15 minutes" in response.content.decode()
+
+
+def test_the_admin_names_the_lockout_list_in_chinese(client, root):
+    client.force_login(root)
+    assert "访问尝试" in client.get("/admin/axes/accessattempt/").content.decode()
