@@ -235,13 +235,13 @@ def counts() -> dict:
 def run(repeat: int) -> list[dict]:
     from django.utils import timezone
 
+    from analysis.bulletins import bulletin_snapshot
+    from analysis.dashboards import dashboard_data
+    from analysis.hotspots import hotspot_table, repeat_callers, repeat_window, repeated_addresses
+    from analysis.periods import last_weeks, local_date, previous_week, week_containing
+    from analysis.stats import figures_by_unit, unit_load, weekly_trend
     from stations.models import Unit
-    from supervision.bulletins import bulletin_snapshot
-    from supervision.dashboards import dashboard_data
-    from supervision.hotspots import hotspot_table, repeat_callers, repeat_window, repeated_addresses
     from supervision.models import AreaLevel
-    from supervision.periods import last_weeks, local_date, previous_week, week_containing
-    from supervision.stats import figures_by_unit, unit_load, weekly_trend
 
     now = timezone.now()
     week = previous_week(now)

@@ -20,7 +20,7 @@ REDOC_POLICY = {"style-src": [SELF, "'unsafe-inline'"], "worker-src": [SELF, "bl
 urlpatterns = [
     path("v1/", include("tickets.api.urls")),
     path("v1/", include("stations.api.urls")),
-    path("v1/analysis/", include("supervision.api.urls")),
+    path("v1/analysis/", include("analysis.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "schema/swagger-ui/",

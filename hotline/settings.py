@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "stations",
     "tickets",
     "supervision",
+    "analysis",
 ]
 
 MIDDLEWARE = [
@@ -281,7 +282,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "tickets.models.Status",
         "RequestStatusEnum": "tickets.models.RequestStatus",
-        "BulletinKindEnum": "supervision.models.BulletinKind",
+        "BulletinKindEnum": "analysis.models.BulletinKind",
     },
 }
 
@@ -363,7 +364,7 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
     "schedule": crontab(minute=30, hour=3),
 }
 
-# --- bulletins, dashboards and analysis (supervision/bulletins.py, README "Bulletins, dashboards and analysis") ---
+# --- bulletins, dashboards and analysis (analysis/, README "Bulletins, dashboards and analysis") ---
 # When beat publishes the bulletin of the previous Monday–Sunday: a cron line in TIME_ZONE.
 HOTLINE_BULLETIN_SCHEDULE = env.str("HOTLINE_BULLETIN_SCHEDULE", default="0 8 * * 1")
 # A unit with fewer orders due in the period is listed but not ranked.
@@ -396,6 +397,6 @@ def _cron(spec: str, name: str) -> crontab:
 
 
 CELERY_BEAT_SCHEDULE["weekly-bulletin"] = {
-    "task": "supervision.bulletin_tasks.generate_weekly_bulletin",
+    "task": "analysis.generate_weekly_bulletin",
     "schedule": _cron(HOTLINE_BULLETIN_SCHEDULE, "HOTLINE_BULLETIN_SCHEDULE"),
 }

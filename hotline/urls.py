@@ -8,11 +8,12 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("api/", include("hotline.api_urls")),
     path("supervision/", include("supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("analysis/", include("supervision.bulletin_urls")),
+    path("analysis/", include("analysis.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from stations.models import Unit, UnitKind
 
+from .broker import enqueue
 from .models import (
     Delivery,
     DeliveryChannel,
@@ -109,10 +110,8 @@ def notify_command_center(**kwargs) -> list[Notification]:
 
 
 def _enqueue_deliveries(ids: list[int]) -> None:
-    from .tasks import deliver, enqueue
-
     for delivery_id in ids:
-        enqueue(deliver, delivery_id)
+        enqueue("supervision.deliver", delivery_id)
 
 
 # --- the inbox -------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import supervision.models.notices
+import supervision.models
 from decimal import Decimal
 from django.conf import settings
 from django.db import migrations, models
@@ -198,8 +198,8 @@ class Migration(migrations.Migration):
                 ('repeat_window_days', models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(366)], verbose_name='统计天数')),
                 ('leader_enabled', models.BooleanField(default=True, verbose_name='领导批示转办时下发提醒函')),
                 ('respond_working_days', models.DecimalField(decimal_places=2, default=Decimal('1'), help_text='承办单位须在下发后多少个工作日内反馈整改措施', max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.1'))], verbose_name='反馈时限（工作日）')),
-                ('supervision_number_format', models.CharField(default='督办〔{year}〕第{seq:03d}号', help_text='{year} 为年份，{seq} 为年度序号，如 {seq:03d} 补足三位', max_length=60, validators=[supervision.models.notices.validate_number_format], verbose_name='督办单编号格式')),
-                ('reminder_number_format', models.CharField(default='提醒〔{year}〕第{seq:03d}号', max_length=60, validators=[supervision.models.notices.validate_number_format], verbose_name='提醒函编号格式')),
+                ('supervision_number_format', models.CharField(default='督办〔{year}〕第{seq:03d}号', help_text='{year} 为年份，{seq} 为年度序号，如 {seq:03d} 补足三位', max_length=60, validators=[supervision.models.validate_number_format], verbose_name='督办单编号格式')),
+                ('reminder_number_format', models.CharField(default='提醒〔{year}〕第{seq:03d}号', max_length=60, validators=[supervision.models.validate_number_format], verbose_name='提醒函编号格式')),
                 ('issuer_name', models.CharField(default='公安局指挥中心（民意感知中心）', max_length=100, verbose_name='发文单位')),
                 ('webhook_format', models.CharField(choices=[('text', '文本（企业微信、钉钉通用）'), ('wecom_markdown', '企业微信 Markdown'), ('dingtalk_markdown', '钉钉 Markdown')], default='text', max_length=20, verbose_name='工作群消息格式')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),

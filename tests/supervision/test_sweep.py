@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, transaction
 
 from hotline.celery import app as celery_app
+from supervision import broker
 from supervision import rules as rules_module
-from supervision import tasks
 from supervision.models import Notice, Notification, Rule, RuleFiring, SweepCursor
 from supervision.rules import FireResult, Firing, fire
 from supervision.sweep import run_sweep
@@ -154,12 +154,12 @@ def broker_down(settings):
     conf.task_always_eager = False
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
-    tasks._broker_down_until = 0.0
+    broker._broker_down_until = 0.0
     yield
     conf.broker_url, conf.broker_transport_options, conf.task_always_eager = saved
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
-    tasks._broker_down_until = 0.0
+    broker._broker_down_until = 0.0
 
 
 def test_transitions_are_saved_quickly_when_the_broker_is_down(

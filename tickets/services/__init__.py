@@ -1,0 +1,53 @@
+"""Writes on work orders: intake and every transition of the loop, one module per concern.
+
+Each transition: lock the row (`select_for_update`) inside `transaction.atomic()`, check the
+optimistic version if the caller gave one, check the transition table (`workflow.check`),
+validate the input, write, append an `OrderEvent`, and tell listeners after commit. A refused
+action raises a `WorkflowError` and changes nothing.
+
+Callers import this package (`from tickets import services; services.order_dispatch(...)`);
+the modules below are its rooms:
+
+- `intake`      接单
+- `dispatch`    转办, 改派, 退单, objections, assigning an officer
+- `handling`    联系 and 上报
+- `extensions`  延期
+- `review`      审核 (approve, return)
+- `closing`     回访, 办结, reopen
+- `merge`       并单
+- `common`      the lock, the event record, input checks shared by all of them
+- `counters`    named sequences (order numbers)
+"""
+
+from .closing import order_callback, order_close, order_reopen
+from .counters import next_counter
+from .dispatch import order_assign, order_dispatch, order_redispatch, order_reject_objection, order_send_back
+from .extensions import order_decide_extension, order_request_extension
+from .handling import order_contact, order_report
+from .idempotency import idempotency_records_purge
+from .intake import IntakeResult, intake_errors, order_intake
+from .merge import order_merge
+from .review import order_approve, order_return
+
+__all__ = [
+    "IntakeResult",
+    "intake_errors",
+    "idempotency_records_purge",
+    "next_counter",
+    "order_approve",
+    "order_assign",
+    "order_callback",
+    "order_close",
+    "order_contact",
+    "order_decide_extension",
+    "order_dispatch",
+    "order_intake",
+    "order_merge",
+    "order_redispatch",
+    "order_reject_objection",
+    "order_reopen",
+    "order_report",
+    "order_request_extension",
+    "order_return",
+    "order_send_back",
+]

@@ -1,0 +1,140 @@
+"""The dispatcher board: the intake form, the routing suggestion, the queues of the dispatch desk."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from stations.models import Role
+from stations.services import routing_suggest
+
+from .. import selectors
+from ..deadlines import compute_deadlines
+from ..exceptions import WorkflowError
+from ..forms import IntakeForm, SuggestForm
+from ..models import ExtensionRequest, Objection, RequestStatus, Status, WorkOrder
+from .common import (
+    QUEUE_LIMIT,
+    order_rows,
+    role_required,
+)
+from .overview import unit_overview
+
+# How long an intake token is remembered in the session against a second submit.
+INTAKE_TOKENS_KEPT = 20
+
+
+def _board_context(request: HttpRequest, intake_form: IntakeForm | None = None) -> dict:
+    user = request.user
+    visible = selectors.orders_visible_to(user)
+    next_url = reverse("tickets:dispatch_board")
+    waiting = list(visible.filter(status=Status.RECEIVED).order_by("received_at")[:QUEUE_LIMIT])
+    waiting_rows = order_rows(waiting, user, with_forms=("dispatch",))
+    for row in waiting_rows:
+        row.suggestions = routing_suggest(address=row.order.address, topic=row.order.topic)
+    sent_back = visible.filter(status=Status.SENT_BACK).order_by("dispatched_at")[:QUEUE_LIMIT]
+    objections = {
+        o.order_id: o
+        for o in Objection.objects.filter(order__in=sent_back, status=RequestStatus.PENDING).select_related(
+            "raised_by", "unit"
+        )
+    }
+    sent_back_rows = order_rows(sent_back, user, with_forms=("redispatch", "reject_objection"))
+    for row in sent_back_rows:
+        row.objection = objections.get(row.order.pk)
+    extensions = list(
+        ExtensionRequest.objects.filter(status=RequestStatus.PENDING, order__in=visible)
+        .select_related("order", "order__unit", "requested_by")
+        .order_by("created_at")[:QUEUE_LIMIT]
+    )
+    extension_rows = order_rows([e.order for e in extensions], user, with_forms=("decide_extension",))
+    for row, extension in zip(extension_rows, extensions, strict=True):
+        row.extension = extension
+    if intake_form is None:
+        intake_form = IntakeForm(initial={"token": uuid.uuid4().hex})
+    return {
+        "intake_form": intake_form,
+        "waiting_rows": waiting_rows,
+        "sent_back_rows": sent_back_rows,
+        "extension_rows": extension_rows,
+        "overview": unit_overview(),
+        "callback_count": visible.filter(status__in=[Status.APPROVED, Status.CALLBACK_DONE]).count(),
+        "next_url": next_url,
+    }
+
+
+@role_required(Role.DISPATCHER)
+def dispatch_board(request: HttpRequest) -> HttpResponse:
+    return render(request, "tickets/dispatch_board.html", _board_context(request))
+
+
+@require_POST
+@role_required(Role.DISPATCHER)
+def intake(request: HttpRequest) -> HttpResponse:
+    form = IntakeForm(request.POST)
+    if form.is_valid():
+        # A second submit of the same form (a double click, a reload) shows the first order.
+        token = form.cleaned_data["token"]
+        done = request.session.get("intake_tokens", {})
+        if token and token in done:
+            order = WorkOrder.objects.filter(pk=done[token]).first()
+            if order is not None:
+                messages.info(request, _("工单 %(number)s 已登记，未重复提交。") % {"number": order.number})
+                return redirect("tickets:order_detail", pk=order.pk)
+        try:
+            result = form.perform(user=request.user)
+        except WorkflowError as exc:
+            form.apply_workflow_error(exc)
+        else:
+            order = result.order
+            if token:
+                done[token] = order.pk
+                request.session["intake_tokens"] = dict(list(done.items())[-INTAKE_TOKENS_KEPT:])
+            if not result.created:
+                messages.warning(
+                    request,
+                    _("该平台工单号已登记为工单 %(number)s，未重复登记。") % {"number": order.number},
+                )
+                return redirect("tickets:order_detail", pk=order.pk)
+            if order.status == Status.DISPATCHED:
+                messages.success(
+                    request,
+                    _("工单 %(number)s 已登记并转办至%(unit)s。") % {"number": order.number, "unit": order.unit.name},
+                )
+            else:
+                messages.success(request, _("工单 %(number)s 已登记，等待转办。") % {"number": order.number})
+            return redirect("tickets:dispatch_board")
+    return render(request, "tickets/dispatch_board.html", _board_context(request, intake_form=form))
+
+
+@require_GET
+@role_required(Role.DISPATCHER)
+def intake_suggest(request: HttpRequest) -> HttpResponse:
+    """The routing suggestion and the deadline the order would get, as the dispatcher types."""
+    form = SuggestForm(request.GET)
+    suggestions, deadlines, handling_type = [], None, None
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["address"] or data["topic"]:
+            suggestions = routing_suggest(address=data["address"], topic=data["topic"])
+        handling_type = data["handling_type"]
+        if handling_type:
+            deadlines = compute_deadlines(handling_type, timezone.now())
+    now = timezone.now()
+    return render(
+        request,
+        "tickets/partials/intake_suggest.html",
+        {
+            "suggestions": suggestions,
+            "deadlines": deadlines,
+            "handling_left": deadlines.handling - now if deadlines else None,
+            "searched": form.is_valid() and bool(form.cleaned_data["address"] or form.cleaned_data["topic"]),
+        },
+    )

@@ -1,0 +1,111 @@
+"""What the pages share: role checks, the order-or-404 rule, the safe `next`, list rows, the notices of an order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from stations.models import Unit
+
+from .. import selectors
+from ..forms import ACTION_FORMS
+from ..models import WorkOrder
+from ..workflow import allowed_actions
+
+# How many rows a queue shows before it asks for the search page.
+QUEUE_LIMIT = 100
+
+
+def role_required(*roles: str):
+    """Let in only these roles (and superusers); anyone else gets a 403 page."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not (user.is_superuser or user.role in roles):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def order_or_404(user, pk) -> WorkOrder:
+    order = selectors.order_for_user(user, pk)
+    if order is None:
+        raise Http404
+    return order
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+def _supervision_selectors():
+    try:
+        from supervision import selectors as supervision_selectors
+    except ImportError:
+        return None
+    return supervision_selectors
+
+
+def notices_for_order(order: WorkOrder, user) -> list | None:
+    """The order's notices this user may open (a unit does not see letters to the unit before it)."""
+    sel = _supervision_selectors()
+    if sel is None or not hasattr(sel, "notices_for_order"):
+        return None
+    notices = sel.notices_for_order(order)
+    if hasattr(sel, "notices_visible_to"):
+        notices = notices.filter(pk__in=sel.notices_visible_to(user).values("pk"))
+    return list(notices)
+
+
+def open_notices_for_unit(unit: Unit | None) -> list | None:
+    sel = _supervision_selectors()
+    if sel is None or unit is None or not hasattr(sel, "open_notices_for_unit"):
+        return None
+    return list(sel.open_notices_for_unit(unit))
+
+
+def url_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+@dataclass
+class Row:
+    """An order as a list shows it: the caller as this user may see them, the time left, the actions."""
+
+    order: WorkOrder
+    caller_name: str
+    caller_phone: str
+    time_left: dt.timedelta | None
+    actions: list
+    forms: list
+
+
+def order_rows(orders, user, *, with_forms: tuple[str, ...] = ()) -> list[Row]:
+    now = timezone.now()
+    rows = []
+    for order in orders:
+        name, phone = selectors.caller_for(user, order)
+        actions = allowed_actions(order, user)
+        forms = [ACTION_FORMS[t.action](order=order, user=user) for t in actions if t.action in with_forms]
+        rows.append(Row(order, name, phone, selectors.time_left(order, now), actions, forms))
+    return rows

@@ -1,0 +1,117 @@
+"""One order: its page and every action on it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from stations.services import routing_suggest
+
+from .. import selectors
+from ..exceptions import StaleVersion, WorkflowError
+from ..forms import ACTION_FORMS, OrderActionForm
+from ..models import WorkOrder
+from ..workflow import TRANSITIONS, allowed_actions
+from .common import (
+    notices_for_order,
+    order_or_404,
+    safe_next,
+)
+
+
+def order_context(
+    request: HttpRequest, order: WorkOrder, *, failed: OrderActionForm | None = None, next_url: str = ""
+) -> dict:
+    user = request.user
+    caller_name, caller_phone = selectors.caller_for(user, order)
+    forms = []
+    for transition in allowed_actions(order, user):
+        if failed is not None and failed.action == transition.action:
+            forms.append(failed)
+        else:
+            forms.append(ACTION_FORMS[transition.action](order=order, user=user))
+    suggestions = []
+    if any(f.action in ("dispatch", "redispatch") for f in forms):
+        suggestions = [
+            s for s in routing_suggest(address=order.address, topic=order.topic) if s.unit.pk != order.unit_id
+        ]
+    return {
+        "order": order,
+        "suggestions": suggestions,
+        "caller_name": caller_name,
+        "caller_phone": caller_phone,
+        "time_left": selectors.time_left(order),
+        "events": order.events.select_related("actor").order_by("created_at", "id"),
+        "contacts": order.contacts.select_related("officer"),
+        "reports": order.reports.select_related("author"),
+        "reviews": order.reviews.select_related("reviewer"),
+        "callbacks": order.callbacks.select_related("caller"),
+        "extensions": order.extensions.select_related("requested_by", "decided_by").order_by("created_at"),
+        "objections": order.objections.select_related("raised_by", "unit", "decided_by").order_by("created_at"),
+        "merged_orders": order.merged_orders.all(),
+        "notices": notices_for_order(order, user),
+        "action_forms": forms,
+        "open_action": failed.action if failed is not None else "",
+        "next_url": next_url or reverse("tickets:order_detail", args=[order.pk]),
+    }
+
+
+@login_required
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = order_or_404(request.user, pk)
+    return render(request, "tickets/order_detail.html", order_context(request, order))
+
+
+def _already_done(order: WorkOrder, user, action: str) -> bool:
+    """Whether this user's last act on the order was this very action (a repeated submit)."""
+    last = order.events.order_by("-created_at", "-id").first()
+    return last is not None and last.actor_id == user.pk and last.action == action
+
+
+@require_POST
+@login_required
+def order_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Take one action on an order. The buttons come from `allowed_actions`; the service decides."""
+    order = order_or_404(request.user, pk)
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    detail_url = reverse("tickets:order_detail", args=[order.pk])
+    form = form_class(request.POST, order=order, user=request.user)
+    if form.is_valid():
+        try:
+            form.perform()
+        except StaleVersion as exc:
+            if _already_done(order, request.user, action):
+                # The same submit arrived twice: the first one did the work.
+                messages.info(request, _("该操作已完成，未重复提交。"))
+                return redirect(safe_next(request, detail_url))
+            form.apply_workflow_error(exc)
+        except WorkflowError as exc:
+            form.apply_workflow_error(exc)
+        else:
+            order.refresh_from_db()
+            label = TRANSITIONS[action].label
+            messages.success(
+                request, _("工单 %(number)s：%(action)s 已完成。") % {"number": order.number, "action": label}
+            )
+            target = safe_next(request, detail_url)
+            # After an action the order may have left this user's sight (a reviewer's approved order
+            # stays visible, a unit's redispatched one does not); never send them to a 404.
+            if target == detail_url and selectors.order_for_user(request.user, order.pk) is None:
+                target = reverse("home")
+            return redirect(target)
+    order.refresh_from_db()
+    context = order_context(request, order, failed=form, next_url=safe_next(request, detail_url))
+    if form in context["action_forms"]:
+        messages.error(request, _("未能完成操作，请检查下面标出的内容。"))
+    else:
+        # The action is no longer on offer (somebody else moved the order): say why up top.
+        for error in form.non_field_errors() or [_("未能完成操作，请检查下面标出的内容。")]:
+            messages.error(request, error)
+    return render(request, "tickets/order_detail.html", context)

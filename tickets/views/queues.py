@@ -1,0 +1,92 @@
+"""Work queues: the unit workbench, the review queue, the callback queue."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from stations.models import Role
+
+from .. import selectors, timewords
+from ..models import UNIT_WORK_STATUSES, ExtensionRequest, RequestStatus, Status
+from .common import (
+    QUEUE_LIMIT,
+    open_notices_for_unit,
+    order_or_404,
+    order_rows,
+    role_required,
+)
+from .orders import order_context
+
+UNIT_FORMS = ("contact", "report", "send_back", "request_extension", "assign")
+
+
+@role_required(Role.OFFICER, Role.UNIT_HEAD)
+def workbench(request: HttpRequest) -> HttpResponse:
+    """The unit's open orders, the nearest deadline first, with the forms to work them."""
+    user = request.user
+    visible = selectors.orders_visible_to(user)
+    owed = visible.filter(status__in=UNIT_WORK_STATUSES).order_by("handling_deadline", "received_at")
+    waiting = visible.filter(status__in=[Status.REPORTED, Status.SENT_BACK]).order_by("-updated_at")[:50]
+    next_url = reverse("tickets:workbench")
+    rows = order_rows(owed[:QUEUE_LIMIT], user, with_forms=UNIT_FORMS)
+    states = [timewords.deadline_state(r.time_left) for r in rows if r.time_left is not None]
+    pending_extensions = set(
+        ExtensionRequest.objects.filter(order__in=[r.order for r in rows], status=RequestStatus.PENDING).values_list(
+            "order_id", flat=True
+        )
+    )
+    return render(
+        request,
+        "tickets/workbench.html",
+        {
+            "rows": rows,
+            "waiting_rows": order_rows(waiting, user),
+            "pending_extensions": pending_extensions,
+            "notices": open_notices_for_unit(user.unit),
+            "next_url": next_url,
+            "counts": {
+                "open": len(rows),
+                "soon": sum(1 for s in states if s == timewords.SOON),
+                "overdue": sum(1 for s in states if s == timewords.OVERDUE),
+            },
+        },
+    )
+
+
+@role_required(Role.REVIEWER)
+def review_queue(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Reported results waiting for review; the chosen one shown with its timeline and report."""
+    user = request.user
+    queue = list(selectors.orders_visible_to(user).filter(status=Status.REPORTED).order_by("reported_at")[:QUEUE_LIMIT])
+    current = None
+    if pk is not None:
+        current = order_or_404(user, pk)
+    elif queue:
+        current = queue[0]
+    context = {"queue": queue, "current": current}
+    if current is not None:
+        context.update(order_context(request, current, next_url=reverse("tickets:review_queue")))
+        context["latest_report"] = current.reports.select_related("author").order_by("-created_at", "-id").first()
+    return render(request, "tickets/review_queue.html", context)
+
+
+@role_required(Role.DISPATCHER)
+def callback_queue(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    visible = selectors.orders_visible_to(user)
+    next_url = reverse("tickets:callback_queue")
+    approved = visible.filter(status=Status.APPROVED).order_by("reviewed_at")[:QUEUE_LIMIT]
+    called = visible.filter(status=Status.CALLBACK_DONE).order_by("callback_at")[:QUEUE_LIMIT]
+    approved_rows = order_rows(approved, user, with_forms=("callback",))
+    called_rows = order_rows(called, user, with_forms=("close", "reopen"))
+    for row in approved_rows:
+        row.latest_report = row.order.reports.order_by("-created_at", "-id").first()
+    for row in called_rows:
+        row.latest_callback = row.order.callbacks.order_by("-created_at", "-id").first()
+    return render(
+        request,
+        "tickets/callback_queue.html",
+        {"approved_rows": approved_rows, "called_rows": called_rows, "next_url": next_url},
+    )
