@@ -9,9 +9,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from analysis.bulletins import bulletin_generate
 from stations.models import Role
 from supervision import services as notices
-from supervision.bulletins import bulletin_generate
 from supervision.models import NoticeKind
 from tests.browser.conftest import PASSWORD, expect, shot
 from tests.factories import UserFactory
