@@ -66,6 +66,7 @@ def test_late_filter_shows_unanswered_notices_past_their_time(client, clock, sup
     client.force_login(supervisor)
     assert notice.number not in client.get(url("notice_list"), {"late": "yes"}).content.decode()
     clock.move_to(at(2026, 11, 24, 10, 0))
+    client.force_login(supervisor)  # a day later: the 8-hour session has ended
     assert notice.number in client.get(url("notice_list"), {"late": "yes"}).content.decode()
     assert notice.number not in client.get(url("notice_list"), {"late": "no"}).content.decode()
 
