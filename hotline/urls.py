@@ -23,3 +23,8 @@ urlpatterns = [
     path("", ticket_views.home, name="home"),
     path("", include("tickets.urls")),
 ]
+
+handler400 = "hotline.views.bad_request"
+handler403 = "hotline.views.permission_denied"
+handler404 = "hotline.views.page_not_found"
+handler500 = "hotline.views.server_error"

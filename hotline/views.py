@@ -1,6 +1,11 @@
+import sys
+
 from django.db import connection
-from django.http import HttpRequest, HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
+from django.views import defaults
+
+from tickets.api.errors import ServerError, as_api_exception, error_for_status, is_api_request, json_error
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -13,3 +18,34 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
     """Browsers ask for /favicon.ico whatever the page links; the file itself is a static asset."""
     return HttpResponsePermanentRedirect(static("hotline/favicon.ico"))
+
+
+# Django's error handlers (hotline/urls.py): under /api/ the API's JSON error, elsewhere the pages.
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE arrives here as RequestDataTooBig: 413.
+        return json_error(as_api_exception(exception) or error_for_status(400))
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        return json_error(error_for_status(403))
+    return defaults.permission_denied(request, exception)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if is_api_request(request):
+        return json_error(error_for_status(404))
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if is_api_request(request):
+        # Called while the exception is being handled: a database or broker outage is a 503 with
+        # Retry-After, anything else a 500 (logged with its traceback by django.request).
+        exc = as_api_exception(sys.exc_info()[1])
+        return json_error(exc if exc is not None and exc.status_code >= 500 else ServerError())
+    return defaults.server_error(request)

@@ -69,3 +69,28 @@ def seeded(db, same_connection, dispatcher, order_in):
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
 def test_api_conforms_to_its_schema_and_never_fails(case, seeded):
     case.call_and_validate(headers=seeded)
+
+
+# A body nested 950 levels deep (what issue #11 sent) to every operation that reads a body. Such a
+# body is a few kilobytes; it used to exhaust the JSON decoder's recursion and answer 500.
+NESTED_BODY = b"[" * 950 + b"]" * 950
+BODY_OPERATIONS = sorted(
+    result.ok().path for result in schema.get_all_operations() if result.ok().method.upper() == "POST"
+)
+
+
+@pytest.mark.parametrize("path", BODY_OPERATIONS)
+def test_a_deeply_nested_body_is_refused_never_a_server_error(seeded, path):
+    from tickets.models import WorkOrder
+
+    received = WorkOrder.objects.filter(status="received").first()
+    case = schema[path]["POST"].Case(
+        body=NESTED_BODY,
+        media_type="application/json",
+        path_parameters={"id": received.pk} if "{id}" in path else {},
+    )
+    response = case.call_and_validate(headers=seeded)
+    assert response.status_code < 500
+    # The dispatcher may register, dispatch and merge a received order: their bodies are read.
+    if path in ("/api/v1/orders/", "/api/v1/orders/{id}/dispatch/", "/api/v1/orders/{id}/merge/"):
+        assert (response.status_code, response.json()["code"]) == (400, "too_deep")

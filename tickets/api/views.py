@@ -41,9 +41,14 @@ def _errors(*codes: int) -> dict:
         401: _("未认证：缺少或无效的令牌"),
         403: _("无权执行：角色或单位不符"),
         404: _("工单不存在，或您无权查看"),
-        409: _("工单当前状态不允许该操作：status 给出当前状态"),
+        409: _(
+            "工单当前状态不允许该操作：status 给出当前状态；"
+            "或同一 Idempotency-Key 的请求仍在处理中（code 为 idempotency_key_in_progress，带 Retry-After）"
+        ),
         412: _("If-Match 与工单当前版本不符：工单已被他人修改"),
+        413: _("请求内容过大"),
         422: _("该 Idempotency-Key 已用于另一个请求"),
+        503: _("数据库或消息队列暂时无法连接：按 Retry-After 的秒数后重试"),
     }
     return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
 
@@ -82,7 +87,7 @@ def _action_schema(request, summary, description="") -> extend_schema:
         description=description,
         request=request,
         parameters=[IF_MATCH, IDEMPOTENCY_KEY, ETAG_RESPONSE, REPLAYED],
-        responses={200: s.OrderDetailSerializer, **_errors(400, 401, 403, 404, 409, 412, 422)},
+        responses={200: s.OrderDetailSerializer, **_errors(400, 401, 403, 404, 409, 412, 413, 422, 503)},
     )
 
 
@@ -90,13 +95,13 @@ def _action_schema(request, summary, description="") -> extend_schema:
     list=extend_schema(
         summary=_("工单列表"),
         description=_("按条件筛选的工单，游标分页。只列出您有权查看的工单。"),
-        responses={200: s.OrderSerializer, **_errors(400, 401)},
+        responses={200: s.OrderSerializer, **_errors(400, 401, 503)},
     ),
     retrieve=extend_schema(
         summary=_("工单详情"),
         description=_("工单及其联系、上报、审核、回访、延期、退单记录，以及您现在可以执行的操作。"),
         parameters=[ETAG_RESPONSE],
-        responses={200: s.OrderDetailSerializer, **_errors(401, 404)},
+        responses={200: s.OrderDetailSerializer, **_errors(401, 404, 503)},
     ),
     create=extend_schema(
         summary=_("接单"),
@@ -106,7 +111,7 @@ def _action_schema(request, summary, description="") -> extend_schema:
         responses={
             201: OpenApiResponse(s.OrderDetailSerializer, description=_("已新建工单")),
             200: OpenApiResponse(s.OrderDetailSerializer, description=_("该平台工单号已登记，返回已有工单")),
-            **_errors(400, 401, 403, 422),
+            **_errors(400, 401, 403, 409, 413, 422, 503),
         },
     ),
 )
@@ -149,7 +154,7 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary=_("工单日志"),
         description=_("工单的全部操作记录（时间线），按时间先后。"),
-        responses={200: s.EventSerializer(many=True), **_errors(401, 404)},
+        responses={200: s.EventSerializer(many=True), **_errors(401, 404, 503)},
         filters=False,
     )
     @action(detail=True, methods=["get"], pagination_class=None, filterset_class=None)
