@@ -231,10 +231,18 @@ if env.str("REDIS_URL", default="") and not TESTING:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "formatters": {
+        # A client's mistake (a 4xx answer) is one line; tracebacks are kept for what we must fix.
+        "plain": {"()": "hotline.logs.Formatter", "fmt": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Django's default console handler on "django" (DEBUG only) printed every record a second
+        # time through the root's: everything goes through the root handler alone.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
 
 # --- REST API ---
