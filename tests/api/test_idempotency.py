@@ -1,11 +1,13 @@
 """Idempotency-Key: a retried POST answers what the first answered and does nothing twice."""
 
 import threading
+import time
 
 import pytest
 from django.db import connection
 from rest_framework.test import APIClient
 
+from tickets import services
 from tickets.models import ContactRecord, IdempotencyRecord, OrderEvent, WorkOrder
 
 pytestmark = pytest.mark.django_db
@@ -127,3 +129,115 @@ def test_concurrent_retries_with_one_key_run_the_action_once(dispatcher, payload
     assert WorkOrder.objects.count() == 1
     assert [a.status_code for a in answers] == [201, 201]
     assert answers[0].json()["id"] == answers[1].json()["id"]
+
+
+# --- two requests with one key at the same moment, on a transition ---
+
+
+def _slow(monkeypatch, name: str, seconds: float, started: threading.Event | None = None):
+    """Make `services.<name>` hold its transaction open a while, so a duplicate surely overlaps it."""
+    from tickets import services
+
+    original = getattr(services, name)
+
+    def slow(**kwargs):
+        result = original(**kwargs)
+        if started is not None:
+            started.set()
+        time.sleep(seconds)
+        return result
+
+    monkeypatch.setattr(services, name, slow)
+
+
+def _post_as(user, path, body, key, answers):
+    client = APIClient()
+    client.force_authenticate(user)
+    try:
+        answers.append(post(client, path, body, key))
+    finally:
+        connection.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_retries_of_a_transition_get_one_answer_twice(dispatcher, order_in, station_a, monkeypatch):
+    """The duplicate waits for the first and replays its answer: never a 409, ten rounds of ten."""
+    _slow(monkeypatch, "order_dispatch", 0.2)
+    for round_ in range(10):
+        order = order_in("received")
+        path = f"{ORDERS}{order.pk}/dispatch/"
+        barrier = threading.Barrier(2)
+        answers: list = []
+
+        def push(path=path, barrier=barrier, answers=answers, key=f"dispatch-{round_}"):
+            barrier.wait()
+            _post_as(dispatcher, path, {"unit": station_a.pk}, key, answers)
+
+        threads = [threading.Thread(target=push) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert [a.status_code for a in answers] == [200, 200], (round_, [a.content for a in answers])
+        assert sorted(a.get("Idempotent-Replayed", "") for a in answers) == ["", "true"]
+        assert answers[0].json() == answers[1].json()
+        assert answers[0]["ETag"] == answers[1]["ETag"]
+        assert OrderEvent.objects.filter(order=order, action="dispatch").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_that_waited_too_long_is_told_to_retry(dispatcher, order_in, station_a, monkeypatch):
+    from tickets.api import idempotency
+
+    monkeypatch.setattr(idempotency, "CLAIM_WAIT_SECONDS", 0.2)
+    started = threading.Event()
+    _slow(monkeypatch, "order_dispatch", 1.5, started)
+    order = order_in("received")
+    path = f"{ORDERS}{order.pk}/dispatch/"
+    first: list = []
+    thread = threading.Thread(target=_post_as, args=(dispatcher, path, {"unit": station_a.pk}, "slow", first))
+    thread.start()
+    assert started.wait(5)
+
+    client = APIClient()
+    client.force_authenticate(dispatcher)
+    waited = post(client, path, {"unit": station_a.pk}, "slow")
+    thread.join()
+
+    assert waited.status_code == 409
+    assert waited.json()["code"] == "idempotency_key_in_progress"
+    assert waited["Retry-After"] == "1"
+    assert first[0].status_code == 200
+    retried = post(client, path, {"unit": station_a.pk}, "slow")
+    assert (retried.status_code, retried["Idempotent-Replayed"]) == (200, "true")
+    assert retried.json() == first[0].json()
+    assert OrderEvent.objects.filter(order=order, action="dispatch").count() == 1
+
+
+# --- a replay is an answer about an order: only for who may still see it ---
+
+
+def test_replay_for_a_user_who_lost_the_order_is_404(api, officer_a, dispatcher, order_in, station_b):
+    order = order_in("dispatched")
+    body = {"method": "phone", "note": "已联系"}
+    first = post(api(officer_a), f"{ORDERS}{order.pk}/contact/", body, "contact-1")
+    assert first.status_code == 200
+    assert first.json()["caller_phone"] == "13812345678"  # the unit calls the citizen: the full number
+    services.order_redispatch(order=order, unit=station_b, acting_user=dispatcher)
+
+    again = post(api(officer_a), f"{ORDERS}{order.pk}/contact/", body, "contact-1")
+    assert again.status_code == 404
+    assert again.json()["code"] == "not_found"
+    assert "13812345678" not in again.content.decode()
+
+
+def test_replay_for_a_user_who_still_sees_the_order_is_given(api, officer_a, order_in):
+    order = order_in("dispatched")
+    body = {"method": "phone", "note": "已联系"}
+    first = post(api(officer_a), f"{ORDERS}{order.pk}/contact/", body, "contact-1")
+    again = post(api(officer_a), f"{ORDERS}{order.pk}/contact/", body, "contact-1")
+    assert (again.status_code, again["Idempotent-Replayed"]) == (200, "true")
+    assert again.json() == first.json()

@@ -138,6 +138,10 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = s.OrderDetailSerializer(order, context=self.get_serializer_context()).data
         return Response(data, status=code, headers={"ETag": etag_for(order), **(headers or {})})
 
+    def replay_allowed(self, body: dict) -> bool:
+        """An Idempotency-Key replay is given only while the user may still see its order."""
+        return self.get_queryset().filter(pk=plausible_id(body.get("id", ""))).exists()
+
     def retrieve(self, request, pk=None):
         return self._detail(self.get_object())
 
