@@ -8,7 +8,10 @@ under the row lock.
 
 from __future__ import annotations
 
+import logging
+
 import django_filters
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -33,6 +36,10 @@ from .idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, idempotent
 from .lookups import PlausibleIdMixin, plausible_id
 from .pagination import OrderCursorPagination
 from .preconditions import IF_MATCH_HEADER, etag_for, expected_version
+
+logger = logging.getLogger(__name__)
+
+MSG_DONE_DETAIL_UNAVAILABLE = _("操作已完成，但暂时无法读取工单详情，请稍后重新获取工单。")
 
 
 def _errors(*codes: int) -> dict:
@@ -138,6 +145,37 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = s.OrderDetailSerializer(order, context=self.get_serializer_context()).data
         return Response(data, status=code, headers={"ETag": etag_for(order), **(headers or {})})
 
+    def _answer_after_write(self, written: WorkOrder, code: int = status.HTTP_200_OK, headers=None) -> Response:
+        """The answer to a write: the order as it now is.
+
+        Without an Idempotency-Key the write has committed by now. If reading the order back
+        fails (the database gone a moment later, a bug in a serializer), an error answer would
+        tell the client the action failed although it was done; instead it gets the same status
+        with what the service returned — id, number, status and the new version (also as ETag),
+        and `code: detail_unavailable` — and finds the rest with a GET and in the events.
+        With an Idempotency-Key nothing has committed yet: the error rolls the action back, and
+        the client's error answer is true.
+        """
+        try:
+            # The acting user may no longer see the order (a reviewer's approved order stays
+            # visible, but be safe): answer with the order as it now is.
+            order = self.get_queryset().filter(pk=written.pk).first() or WorkOrder.objects.get(pk=written.pk)
+            return self._detail(order, code, headers)
+        except Exception:
+            if transaction.get_connection().in_atomic_block:
+                raise
+            logger.exception("Order %s was written, but the answer could not be built", written.number)
+        body = {
+            "id": written.pk,
+            "number": written.number,
+            "status": written.status,
+            "status_label": str(written.get_status_display()),
+            "version": written.version,
+            "detail": str(MSG_DONE_DETAIL_UNAVAILABLE),
+            "code": "detail_unavailable",
+        }
+        return Response(body, status=code, headers={"ETag": etag_for(written), **(headers or {})})
+
     def replay_allowed(self, body: dict) -> bool:
         """An Idempotency-Key replay is given only while the user may still see its order."""
         return self.get_queryset().filter(pk=plausible_id(body.get("id", ""))).exists()
@@ -153,7 +191,7 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if not result.created:
             return self._detail(result.order)
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{result.order.pk}/")
-        return self._detail(result.order, status.HTTP_201_CREATED, {"Location": location})
+        return self._answer_after_write(result.order, status.HTTP_201_CREATED, {"Location": location})
 
     @extend_schema(
         summary=_("工单日志"),
@@ -177,15 +215,15 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             workflow.check(order, request.user, action_name)
             serializer = input_serializer(data=request.data, context=self.get_serializer_context())
             serializer.is_valid(raise_exception=True)
-            service(order=order, acting_user=request.user, expected_version=version, **serializer.validated_data)
+            result = service(
+                order=order, acting_user=request.user, expected_version=version, **serializer.validated_data
+            )
         except InvalidTransition as exc:
             # Name the state the order is in now (another user may have just moved it).
             exc.current_status = WorkOrder.objects.filter(pk=order.pk).values_list("status", flat=True).first()
             raise
-        # The acting user may no longer see the order (a reviewer's approved order stays visible,
-        # but be safe): answer with the order as it now is.
-        order = self.get_queryset().filter(pk=order.pk).first() or WorkOrder.objects.get(pk=order.pk)
-        return self._detail(order)
+        # Services answer the order they changed (an extension request, the request it made).
+        return self._answer_after_write(result if isinstance(result, WorkOrder) else result.order)
 
     @_action_schema(s.DispatchSerializer, _("转办"), _("指挥中心将待转办工单转给承办单位，开始计算联系和办理时限。"))
     @action(detail=True, methods=["post"], url_path="dispatch", url_name="dispatch")

@@ -76,7 +76,8 @@ def record_event(
         note=note,
         payload=payload or {},
     )
-    transaction.on_commit(lambda: publish(event.pk))
+    # Robust: the change is committed by then; a failing hook is logged, never the caller's error.
+    transaction.on_commit(lambda: publish(event.pk), robust=True)
     return event
 
 

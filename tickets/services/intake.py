@@ -172,7 +172,8 @@ def order_intake(
                 actor=acting_user,
                 payload={"channel": channel, "platform_number": platform_number},
             )
-            transaction.on_commit(lambda: publish(_event.pk))
+            # Robust: the order is committed by then; a failing hook is logged, not raised.
+            transaction.on_commit(lambda: publish(_event.pk), robust=True)
     except IntegrityError:
         # The same platform order was pushed twice at the same moment: the other push won.
         if platform_number:
