@@ -36,3 +36,18 @@ def test_change_list_opens_with_a_search(admin_client, model, loop):
 def test_calendar_admin_warns_about_a_year_without_schedule(admin_client):
     response = admin_client.get(reverse("admin:tickets_calendarday_changelist"), follow=True)
     assert "2027" in response.content.decode()
+
+
+def test_counters_are_read_only_in_the_admin(admin_client):
+    """A counter set back by hand would hand out numbers already taken."""
+    from tickets.models import Counter
+
+    counter = Counter.objects.create(key="order:20261122", value=7)
+    url = reverse("admin:tickets_counter_change", args=[counter.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert 'name="value"' not in page.content.decode()  # shown, not editable
+    assert admin_client.post(url, {"key": counter.key, "value": 0}).status_code == 403
+    assert Counter.objects.get().value == counter.value
+    add = reverse("admin:tickets_counter_add")
+    assert admin_client.get(add).status_code == 403

@@ -177,7 +177,9 @@ class ObjectionAdmin(HistoryAdmin):
 
 
 @admin.register(Counter)
-class CounterAdmin(admin.ModelAdmin):
+class CounterAdmin(HistoryAdmin):
+    """Read-only: a counter set back by hand hands out numbers that are already taken."""
+
     list_display = ["key", "value"]
     search_fields = ["key"]
 

@@ -123,3 +123,16 @@ def test_malformed_json_is_a_400(api, dispatcher):
     response = api(dispatcher).post(ORDERS, '{"channel": ', content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+def test_intake_after_the_counter_was_set_back_gets_the_next_free_number(api, dispatcher, payload):
+    """The issue's case: the counter edited in the admin made the next intake a 500."""
+    from tickets.models import Counter
+
+    first = api(dispatcher).post(ORDERS, payload, format="json").json()
+    Counter.objects.filter(key=f"order:{first['number'][2:10]}").update(value=0)
+
+    response = api(dispatcher).post(ORDERS, {**payload, "platform_number": "SD-2026-000124"}, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["number"] == first["number"][:-4] + "0002"

@@ -2,7 +2,8 @@ import pytest
 
 from tickets import services
 from tickets.exceptions import InvalidInput
-from tickets.models import Channel, HandlingType, Nature, OrderEvent, WorkOrder
+from tickets.models import Channel, Counter, HandlingType, Nature, OrderEvent, WorkOrder
+from tickets.services.counters import order_counter_catch_up
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +96,31 @@ def test_only_the_dispatch_desk_may_register_orders(topic, officer_a):
     with pytest.raises(NotPermitted):
         intake(topic, acting_user=officer_a)
     assert WorkOrder.objects.count() == 0
+
+
+def test_a_counter_set_back_skips_the_numbers_already_taken(topic):
+    orders = [intake(topic).order for _ in range(3)]
+    day = orders[0].number[2:10]
+    Counter.objects.filter(key=f"order:{day}").update(value=1)  # as an edit in the admin did
+
+    result = intake(topic)
+
+    assert result.created
+    assert result.order.number == f"GD{day}0004"
+    assert Counter.objects.get(key=f"order:{day}").value == 4
+    assert WorkOrder.objects.count() == 4
+
+
+def test_a_counter_far_behind_catches_up_in_one_step(topic):
+    orders = [intake(topic).order for _ in range(5)]
+    day = orders[0].number[2:10]
+    Counter.objects.filter(key=f"order:{day}").delete()  # the row lost (restored from an old backup)
+
+    assert intake(topic).order.number == f"GD{day}0006"
+
+
+def test_counter_catch_up_reads_numbers_past_four_digits(topic):
+    order = intake(topic).order
+    day = order.number[2:10]
+    WorkOrder.objects.filter(pk=order.pk).update(number=f"GD{day}10000")
+    assert order_counter_catch_up(order.received_at) == 10000

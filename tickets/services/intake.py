@@ -23,7 +23,11 @@ from ..exceptions import (
 )
 from ..models import Channel, HandlingType, Nature, OrderEvent, Topic, Urgency, WorkOrder
 from .common import CLOCK_SKEW, PHONE_RE
-from .counters import next_order_number
+from .counters import next_order_number, order_counter_catch_up
+
+# Tries at a free order number (`_create_numbered`): after a collision the counter catches up
+# with the orders, so the second try succeeds; one more is a margin, not a loop.
+NUMBER_ATTEMPTS = 3
 
 # A received time further back than this is more often a typo than a fact: the caller confirms it.
 RECEIVED_CONFIRM_AFTER = dt.timedelta(days=30)
@@ -146,34 +150,24 @@ def order_intake(
     caller_phone = caller_phone.strip()
 
     try:
-        with transaction.atomic():
-            order = WorkOrder.objects.create(
-                number=next_order_number(now),
-                platform_number=platform_number,
-                channel=channel,
-                received_at=received_at,
-                caller_name=caller_name.strip(),
-                caller_phone=caller_phone,
-                address=address.strip(),
-                content=content.strip(),
-                nature=nature,
-                handling_type=handling_type,
-                topic=topic,
-                urgency=urgency,
-                confidential=confidential,
-                leader_instructed=leader_instructed,
-                leader_instruction=leader_instruction.strip() if leader_instructed else "",
-            )
-            _event = OrderEvent.objects.create(
-                order=order,
-                action="intake",
-                from_status="",
-                to_status=order.status,
-                actor=acting_user,
-                payload={"channel": channel, "platform_number": platform_number},
-            )
-            # Robust: the order is committed by then; a failing hook is logged, not raised.
-            transaction.on_commit(lambda: publish(_event.pk), robust=True)
+        order = _create_numbered(
+            now,
+            acting_user=acting_user,
+            platform_number=platform_number,
+            channel=channel,
+            received_at=received_at,
+            caller_name=caller_name.strip(),
+            caller_phone=caller_phone,
+            address=address.strip(),
+            content=content.strip(),
+            nature=nature,
+            handling_type=handling_type,
+            topic=topic,
+            urgency=urgency,
+            confidential=confidential,
+            leader_instructed=leader_instructed,
+            leader_instruction=leader_instruction.strip() if leader_instructed else "",
+        )
     except IntegrityError:
         # The same platform order was pushed twice at the same moment: the other push won.
         if platform_number:
@@ -182,3 +176,35 @@ def order_intake(
                 return IntakeResult(existing, False)
         raise
     return IntakeResult(order, True)
+
+
+def _create_numbered(now: dt.datetime, *, acting_user, **fields) -> WorkOrder:
+    """Create the order under the day's next number, with its intake event.
+
+    The counter can fall behind the numbers already given (set back by hand, restored from an
+    older backup). A number that is taken is not the caller's fault: the counter catches up with
+    the orders and the next number is taken.
+    """
+    attempt = 1
+    while True:
+        number = ""
+        try:
+            with transaction.atomic():
+                number = next_order_number(now)
+                order = WorkOrder.objects.create(number=number, **fields)
+                event = OrderEvent.objects.create(
+                    order=order,
+                    action="intake",
+                    from_status="",
+                    to_status=order.status,
+                    actor=acting_user,
+                    payload={"channel": fields["channel"], "platform_number": fields["platform_number"]},
+                )
+                # Robust: the order is committed by then; a failing hook is logged, not raised.
+                transaction.on_commit(lambda event_id=event.pk: publish(event_id), robust=True)
+                return order
+        except IntegrityError:
+            if attempt >= NUMBER_ATTEMPTS or not WorkOrder.objects.filter(number=number).exists():
+                raise
+        order_counter_catch_up(now)
+        attempt += 1
