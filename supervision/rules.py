@@ -346,9 +346,8 @@ def _act_repeat_complaint(order, firing, policy, now, ctx):
         .first()
     )
     if existing is not None:
-        notice_link_orders(
-            notice=existing, orders=related, note=_("重复投诉：新增工单 %(number)s") % {"number": order.number}
-        )
+        # The note is shown to every reader of the notice: it names no order (the list does).
+        notice_link_orders(notice=existing, orders=related, note=_("重复投诉：同一事项再次反映，新增工单已关联本函。"))
         notify_unit(
             unit=unit,
             title=_("重复投诉：工单 %(number)s 已并入%(kind)s %(notice)s")
@@ -366,11 +365,13 @@ def _act_repeat_complaint(order, firing, policy, now, ctx):
         basis = _("来电号码 %(phone)s") % {"phone": mask_phone(order.caller_phone)}
     else:
         basis = _("%(address)s（%(topic)s）") % {"address": order.address, "topic": order.topic.name}
-    reason = _("%(basis)s在%(days)s日内反映%(count)s次（工单 %(numbers)s），属重复投诉。") % {
+    # The reason is shown wherever the notice is (pages, inbox, email, group chat), to readers who
+    # may not see the other units' orders: it counts the orders; the notice's order list, which
+    # each reader sees through `notice_orders_for`, names them.
+    reason = _("%(basis)s在%(days)s日内反映%(count)s次，属重复投诉，涉及工单见本函所列。") % {
         "basis": basis,
         "days": policy.repeat_window_days,
         "count": len(related),
-        "numbers": "、".join(o.number for o in related),
     }
     return _issue(order, firing, policy, now, NoticeKind.REMINDER, reason, unit=unit, orders=related)
 
