@@ -27,6 +27,11 @@ def plausible_pk(value) -> bool:
 class ModelChoiceField(forms.ModelChoiceField):
     """A choice by id that refuses an id no database column can hold (SQLite raises OverflowError)."""
 
+    def __init__(self, *args, **kwargs):
+        # "请选择" as on every other form, not Django's dashes.
+        kwargs.setdefault("empty_label", _("请选择") if kwargs.get("required", True) else _("全部"))
+        super().__init__(*args, **kwargs)
+
     def to_python(self, value):
         if value not in self.empty_values and not plausible_pk(value):
             raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")

@@ -21,3 +21,22 @@ class BureauLocaleMiddleware(LocaleMiddleware):
         translation.activate(chosen if chosen in supported else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
         return None
+
+
+class NoStoreMiddleware:
+    """Nothing the application answers is kept by the browser or a proxy cache.
+
+    Pages and API answers carry callers' names, phone numbers and addresses; on a shared office
+    computer the browser's back button or disk cache must not show them to the next person.
+    Static files are served by WhiteNoise above this middleware and keep their own caching. A view
+    that sets its own Cache-Control keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            response["Cache-Control"] = "no-store"
+        return response

@@ -5,11 +5,13 @@ Every value has a safe default for the embedded set-up (`make run`): a SQLite fi
 on PostgreSQL and Redis.
 """
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -42,11 +44,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "axes",
     "stations",
     "tickets",
     "supervision",
@@ -56,6 +58,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files keep their long cache lifetime; everything else is no-store.
+    "hotline.middleware.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hotline.middleware.BureauLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +69,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "hotline.urls"
@@ -104,11 +111,18 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "stations.User"
+AUTHENTICATION_BACKENDS = [
+    # First, so a locked-out username or address is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The demo password is printed in the README: refused whenever DEBUG is off.
+    {"NAME": "hotline.security.PublishedPasswordValidator"},
 ]
 if TESTING:
     # Tests create many users; full-strength hashing would dominate the suite's run time.
@@ -142,9 +156,75 @@ MEDIA_ROOT = VAR_DIR / "media"
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hotline@localhost")
 
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", False) else None
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+# --- transport security (README "Security") ---
+# With DEBUG off the site is HTTPS only: redirect, secure cookies, HSTS. `make run` (DEBUG=1) and
+# the test suite (the test client and the live server speak plain http) keep them off.
+SECURE_BY_DEFAULT = not DEBUG and not TESTING
+# Behind a TLS-terminating proxy: trust its X-Forwarded-Proto, so Django knows the request was https.
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
+# How many proxies append to X-Forwarded-For; 0 trusts none of it and uses the socket's address.
+HOTLINE_PROXY_COUNT = env.int("HOTLINE_PROXY_COUNT", default=1 if BEHIND_TLS_PROXY else 0)
+if HOTLINE_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("HOTLINE_PROXY_COUNT must be 0 or more.")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE_BY_DEFAULT)
+# The container health check asks over plain http from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=SECURE_BY_DEFAULT)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=SECURE_BY_DEFAULT)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if SECURE_BY_DEFAULT else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
+
+# A shared office computer: the session ends when the browser closes, and in any case this many
+# seconds after it was last written (sign-in), 8 hours by default: one shift.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+
+# Content-Security-Policy (django-csp). Every script and stylesheet is a local file; the few inline
+# <style>/<script> blocks (letters, bulletin print view, Swagger UI) carry the request's nonce.
+# ReDoc, which injects its own styles, gets a relaxed style-src on its page alone (hotline/api_urls.py).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+if env.str("HOTLINE_CSP_REPORT_URI", default=""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [env.str("HOTLINE_CSP_REPORT_URI")]
+
+# A new API token expires after this many days unless the administrator sets another date (0: never).
+HOTLINE_API_TOKEN_DAYS = env.int("HOTLINE_API_TOKEN_DAYS", default=365)
+
+# --- sign-in lockout (django-axes) ---
+# After this many failed sign-ins a username, and separately an address, is locked out for
+# HOTLINE_LOGIN_LOCKOUT_MINUTES; an administrator can lift it earlier in the admin (访问尝试).
+AXES_FAILURE_LIMIT = env.int("HOTLINE_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("HOTLINE_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "hotline.security.lockout_response"  # templates/registration/locked_out.html, 429
+AXES_CLIENT_IP_CALLABLE = "hotline.security.client_ip"
+if AXES_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("HOTLINE_LOGIN_FAILURE_LIMIT must be at least 1.")
+
+# Throttle counters (DRF) live in the cache: Redis when there is one, so every worker counts
+# together; else memory, per process. The test suite always uses memory, cleared for each test.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if env.str("REDIS_URL", default="") and not TESTING:
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("REDIS_URL"),
+        "KEY_PREFIX": "hotline",
+    }
 
 LOGGING = {
     "version": 1,
@@ -159,9 +239,19 @@ LOGGING = {
 REST_FRAMEWORK = {
     # Token first, so an unauthenticated client is told 401 with `WWW-Authenticate: Token`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "stations.api.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Per user (an address for anonymous requests) and per address, whoever asks.
+    "DEFAULT_THROTTLE_CLASSES": ["hotline.throttling.UserThrottle", "hotline.throttling.AddressThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("HOTLINE_API_RATE_USER", default="600/min"),
+        "address": env.str("HOTLINE_API_RATE_ADDRESS", default="1200/min"),
+        # Requests with a wrong or expired token, per address; past it every token request is 429.
+        "failed_token": env.str("HOTLINE_API_RATE_FAILED_TOKEN", default="20/min"),
+    },
+    # Read the client's address as the sign-in lockout does (hotline.security.client_ip).
+    "NUM_PROXIES": HOTLINE_PROXY_COUNT,
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "EXCEPTION_HANDLER": "tickets.api.errors.exception_handler",
@@ -171,11 +261,15 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+# The OpenAPI schema, Swagger UI and ReDoc need a signed-in user (or a token) unless this is on.
+HOTLINE_API_DOCS_PUBLIC = env.bool("HOTLINE_API_DOCS_PUBLIC", default=False)
 SPECTACULAR_SETTINGS = {
     "TITLE": "hotline API",
     "DESCRIPTION": "12345 政务服务热线工单闭环 (接单 → 转办 → 上报 → 审核 → 反馈)",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Who may read the schema and its viewers: hotline.api_urls (HOTLINE_API_DOCS_PUBLIC).
+    "SERVE_PERMISSIONS": ["hotline.api_docs.DocsPermission"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -183,6 +277,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "tickets.api.schema.allow_empty_query_values",
+        "hotline.api_docs.document_throttling",
     ],
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "tickets.models.Status",

@@ -147,3 +147,28 @@ class RoutingRule(models.Model):
     def __str__(self) -> str:
         target = self.keyword if self.kind == RoutingRuleKind.ADDRESS else str(self.topic)
         return f"{self.get_kind_display()}: {target} → {self.unit}"
+
+
+class ApiToken(models.Model):
+    """A REST client's key, tied to a user: the client acts with that user's role and unit.
+
+    Only the SHA-256 digest of the key is stored, and its first characters (`prefix`) to tell
+    tokens apart; the key itself is shown once, when the token is created (stations.tokens).
+    Keys are 160 random bits, so a plain hash is enough: nobody can guess their way back.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("用途"), max_length=100, help_text=_("例如：12345平台对接"))
+    prefix = models.CharField(_("令牌前缀"), max_length=8, editable=False)
+    digest = models.CharField(_("摘要"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True, help_text=_("留空表示永不过期"))
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -5,14 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from stations.models import Role, Unit, User
 from tickets.models import WorkOrder
 from tickets.selectors import SEES_ALL, orders_visible_to
 
-from .models import AWAITING_RESPONSE_STATUSES, OPEN_NOTICE_STATUSES, InboxItem, Notice, Notification
+from .models import AWAITING_RESPONSE_STATUSES, OPEN_NOTICE_STATUSES, InboxItem, Notice, Notification, Rule
 
 # The notice rule follows the order rule (`tickets.selectors.orders_visible_to`): whoever sees
 # every order sees every notice.
@@ -144,13 +145,48 @@ def unread_count(user) -> int:
     return InboxItem.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def inbox_for_user(user, *, unread_only: bool = False) -> QuerySet[InboxItem]:
+def inbox_for_user(user, *, unread_only: bool = False, by_order: bool = False) -> QuerySet[InboxItem]:
+    """The user's inbox, newest first; `by_order` keeps each order's messages together."""
     items = InboxItem.objects.filter(user=user).select_related(
         "notification", "notification__order", "notification__notice", "notification__unit"
     )
     if unread_only:
         items = items.filter(read_at__isnull=True)
+    if by_order:
+        return items.order_by(
+            F("notification__order__number").desc(nulls_last=True), "-notification__created_at", "-id"
+        )
     return items.order_by("-notification__created_at", "-id")
+
+
+# The rules whose message asks for contact, and those that ask for a result.
+_ASKS_FOR_CONTACT = {Rule.DISPATCH_NOTICE, Rule.CONTACT_WARNING}
+_ASKS_FOR_RESULT = {Rule.EARLY_WARNING, Rule.OVERDUE}
+
+
+def handled_note(notification: Notification) -> str:
+    """What has happened to the order since the message was sent ('' if it still stands).
+
+    A message read an hour late must not send an officer to call a citizen who was called.
+    Reads only the order already joined to the notification: no query.
+    """
+    from tickets.models import Status
+
+    order = notification.order
+    if order is None:
+        return ""
+    if order.status == Status.CLOSED:
+        return _("该工单已办结")
+    if order.status == Status.MERGED:
+        return _("该工单已并入其他工单")
+    if notification.unit_id and order.unit_id and order.unit_id != notification.unit_id:
+        return _("该工单已改派其他单位")
+    # A new dispatch round clears contacted_at and reported_at, so these speak of the current round.
+    if notification.category in _ASKS_FOR_CONTACT and order.contacted_at:
+        return _("该工单已联系群众")
+    if notification.category in _ASKS_FOR_RESULT and order.reported_at:
+        return _("该工单已上报办理结果")
+    return ""
 
 
 def unit_inbox(unit: Unit | int | None) -> QuerySet[Notification]:

@@ -114,6 +114,25 @@ def allowed_notice_actions(notice: Notice, user) -> list[NoticeTransition]:
     return allowed
 
 
+def notice_suggested_reason(order: WorkOrder, kind: str, *, now: dt.datetime | None = None) -> str:
+    """A first draft of the 督办事由 for a notice issued by hand from an order's page."""
+    from tickets.models import UNIT_WORK_STATUSES
+
+    now = now or timezone.now()
+    unit = order.unit.name if order.unit_id else _("承办单位")
+    facts = {"number": order.number, "topic": order.topic.name, "unit": unit}
+    if order.status in UNIT_WORK_STATUSES and order.handling_deadline and order.handling_deadline < now:
+        days = (now - order.handling_deadline).days
+        overdue = _("%(days)s 天") % {"days": days} if days >= 1 else _("不足 1 天")
+        return _(
+            "工单 %(number)s（%(topic)s）已超过办理时限 %(overdue)s仍未办结，请%(unit)s立即办理，"
+            "并反馈办理结果和整改措施。"
+        ) % {**facts, "overdue": overdue}
+    if kind == NoticeKind.REMINDER:
+        return _("工单 %(number)s（%(topic)s）请%(unit)s高度重视，认真办理并按时反馈。") % facts
+    return _("请%(unit)s加快办理工单 %(number)s（%(topic)s），并按时反馈办理结果。") % facts
+
+
 def may_issue(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role == Role.SUPERVISOR)
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from stations.models import Unit
 from tickets.exceptions import WorkflowError
+from tickets.models import WorkOrder
 
 from . import selectors, services
 from .forms import CloseForm, IssueForm, NoticeFilterForm, RespondForm
@@ -195,6 +196,9 @@ def notice_issue(request: HttpRequest) -> HttpResponse:
         initial = {"kind": request.GET.get("kind") if request.GET.get("kind") in NoticeKind.values else ""}
         if request.GET.get("order"):
             initial["order"] = request.GET["order"][:50]
+            order = WorkOrder.objects.select_related("unit", "topic").filter(number=initial["order"]).first()
+            if order is not None:
+                initial["reason"] = services.notice_suggested_reason(order, initial["kind"])
         form = IssueForm(initial=initial)
         status = 200
     return render(request, "supervision/notice_issue.html", {"form": form}, status=status)
@@ -207,13 +211,20 @@ def notice_issue(request: HttpRequest) -> HttpResponse:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     unread_only = request.GET.get("unread") == "1"
-    items = selectors.inbox_for_user(request.user, unread_only=unread_only)
+    by_order = request.GET.get("group") == "order"
+    items = selectors.inbox_for_user(request.user, unread_only=unread_only, by_order=by_order)
+    page = _page(request, items)
+    for item in page:
+        item.handled = selectors.handled_note(item.notification)
+    query = "&".join(q for q in ("unread=1" if unread_only else "", "group=order" if by_order else "") if q)
     return render(
         request,
         "supervision/inbox.html",
         {
-            "page": _page(request, items),
+            "page": page,
             "unread_only": unread_only,
+            "by_order": by_order,
+            "query": query,
             "unread": selectors.unread_count(request.user),
         },
     )

@@ -8,6 +8,7 @@ import datetime as dt
 import os
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -44,6 +45,14 @@ def pytest_sessionstart(session):
 def _english_free_defaults(settings):
     """Tests see the product's default language unless they ask otherwise."""
     settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """The API's throttle counters live in the (in-memory) cache: each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

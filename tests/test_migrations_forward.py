@@ -43,6 +43,8 @@ campaign.orders.add(*WorkOrder.objects.order_by("pk")[:3])
 TypicalCase.objects.create(order=WorkOrder.objects.order_by("pk").first(), kind="good", title="及时联系",
     commentary="一小时内联系群众", marked_by=boss)
 Group.objects.create(name="通报阅读").permissions.add(Permission.objects.get(codename="view_bulletin"))
+from rest_framework.authtoken.models import Token
+print("TOKEN", Token.objects.create(user=User.objects.get(username="dispatcher")).key)
 """
 
 COUNT = """
@@ -120,7 +122,8 @@ def _rows(tree: Path, database_url: str, campaign: str) -> dict:
 def test_a_database_of_the_previous_release_migrates_forward_without_losing_a_row(baseline_tree, scratch_database):
     _manage(baseline_tree, scratch_database, "migrate", "--noinput")
     _manage(baseline_tree, scratch_database, "loaddemo")
-    _manage(baseline_tree, scratch_database, "shell", "--no-imports", stdin=SEED_AT_BASELINE)
+    seeded = _manage(baseline_tree, scratch_database, "shell", "--no-imports", stdin=SEED_AT_BASELINE)
+    old_key = next(line.split()[1] for line in seeded.splitlines() if line.startswith("TOKEN "))
     before = _rows(baseline_tree, scratch_database, "supervision.Campaign")
 
     _manage(ROOT, scratch_database, "migrate", "--noinput")
@@ -128,10 +131,19 @@ def test_a_database_of_the_previous_release_migrates_forward_without_losing_a_ro
 
     assert before["tickets_workorder"] > 100
     assert before["supervision_bulletin"] == 1 and before["campaign_orders"] == 3
-    # Every table the old release had keeps every row; only the permission's app label moved.
-    assert {t: n for t, n in after.items() if t in before and t != "group_permissions"} == {
-        t: n for t, n in before.items() if t != "group_permissions"
+    # Every table the old release had keeps every row; only the permission's app label moved, and
+    # DRF's clear-text tokens became hashed ApiTokens (stations/0004), their table dropped.
+    moved = {"group_permissions", "authtoken_token"}
+    # New models (django-axes', stations.ApiToken) add content types and permissions.
+    grown = {"auth_permission", "django_content_type"}
+    assert {t: n for t, n in after.items() if t in before and t not in moved | grown} == {
+        t: n for t, n in before.items() if t not in moved | grown
     }
+    assert all(after[t] >= before[t] for t in grown)
+    assert "authtoken_token" not in after
+    assert after["stations_apitoken"] == before["authtoken_token"] == 1
+    check = f"from stations.tokens import token_for_key; print('USER', token_for_key({old_key!r}).user.username)"
+    assert "USER dispatcher" in _manage(ROOT, scratch_database, "shell", "--no-imports", stdin=check)
     assert before["group_permissions"] == ["supervision.view_bulletin"]
     assert after["group_permissions"] == ["analysis.view_bulletin"]
     assert "No changes detected" in _manage(ROOT, scratch_database, "makemigrations", "--check", "--dry-run")

@@ -19,6 +19,7 @@ from stations.models import Role, RoutingRule, RoutingRuleKind, Unit, UnitKind, 
 from . import services
 from .models import Channel, HandlingType, Nature, Outcome, Satisfaction, Topic, Urgency, WorkOrder
 
+# Published in the README; refused by hotline.security.PublishedPasswordValidator when DEBUG is off.
 DEMO_PASSWORD = "hotline-demo"
 
 DEMO_LOGINS = [
@@ -339,3 +340,8 @@ def load_demo(order_count: int = 200) -> dict[str, User]:
 
 def demo_loaded() -> bool:
     return Unit.objects.exists() or WorkOrder.objects.exists()
+
+
+def database_in_use() -> bool:
+    """Whether the database holds anybody or anything: then it is not ours to fill with the demo."""
+    return User.objects.exists() or Unit.objects.exists() or WorkOrder.objects.exists()

@@ -12,12 +12,13 @@ acted on the order can never act twice.
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Role, Unit, UnitKind, User
 
-from . import services
+from . import limits, services
 from .exceptions import WorkflowError
 from .models import (
     Channel,
@@ -52,9 +53,18 @@ def _datetime_field(label, *, required: bool, help_text: str = "") -> forms.Date
     )
 
 
-def _text(label, *, required: bool = True, rows: int = 3, max_length: int = 2000, help_text: str = ""):
-    return forms.CharField(
-        label=label,
+def _char(label=None, *, max_length: int, required: bool = True, **kwargs) -> forms.CharField:
+    """A text field whose limit the browser enforces (maxlength) and the server reports plainly."""
+    field = forms.CharField(label=label, required=required, max_length=max_length, **kwargs)
+    field.validators = [v for v in field.validators if not isinstance(v, MaxLengthValidator)] + [
+        limits.max_length_validator(max_length)
+    ]
+    return field
+
+
+def _text(label, *, required: bool = True, rows: int = 3, max_length: int = limits.NOTE, help_text: str = ""):
+    return _char(
+        label,
         required=required,
         max_length=max_length,
         help_text=help_text,
@@ -118,7 +128,7 @@ class OrderActionForm(WorkflowErrorMixin, forms.Form):
 class DispatchForm(OrderActionForm):
     action = "dispatch"
     unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位"))
-    note = forms.CharField(label=_("转办说明"), required=False, max_length=500)
+    note = _char(_("转办说明"), required=False, max_length=limits.NOTE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,7 +140,7 @@ class DispatchForm(OrderActionForm):
 
 class RedispatchForm(DispatchForm):
     action = "redispatch"
-    note = forms.CharField(label=_("改派说明"), required=False, max_length=500)
+    note = _char(_("改派说明"), required=False, max_length=limits.NOTE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -163,10 +173,8 @@ class ContactForm(OrderActionForm):
 class ReportForm(OrderActionForm):
     action = "report"
     outcome = forms.ChoiceField(label=_("办理结果"), choices=Outcome.choices, widget=forms.RadioSelect)
-    text = _text(_("办理情况"), rows=4)
-    unresolved_reason = _text(
-        _("未解决原因"), required=False, help_text=_("办理结果为部分解决或未解决时必填")
-    )
+    text = _text(_("办理情况"), rows=4, max_length=limits.LONG_TEXT)
+    unresolved_reason = _text(_("未解决原因"), required=False, help_text=_("办理结果为部分解决或未解决时必填"))
 
     def perform(self):
         return services.order_report(
@@ -201,7 +209,7 @@ class ExtensionRequestForm(OrderActionForm):
 
 class DecideExtensionForm(OrderActionForm):
     action = "decide_extension"
-    note = forms.CharField(label=_("审批意见"), required=False, max_length=500, help_text=_("驳回时必填"))
+    note = _char(_("审批意见"), required=False, max_length=limits.NOTE, help_text=_("驳回时必填"))
 
     def clean(self):
         # The decision is the button that was pressed, not a field the person fills in.
@@ -226,7 +234,7 @@ class DecideExtensionForm(OrderActionForm):
 
 class ApproveForm(OrderActionForm):
     action = "approve"
-    note = forms.CharField(label=_("审核意见"), required=False, max_length=500)
+    note = _char(_("审核意见"), required=False, max_length=limits.NOTE)
 
     def perform(self):
         return services.order_approve(note=self.cleaned_data["note"], **self._common())
@@ -258,7 +266,7 @@ class CallbackForm(OrderActionForm):
 
 class CloseForm(OrderActionForm):
     action = "close"
-    note = forms.CharField(label=_("办结说明"), required=False, max_length=500)
+    note = _char(_("办结说明"), required=False, max_length=limits.NOTE)
 
     def perform(self):
         return services.order_close(note=self.cleaned_data["note"], **self._common())
@@ -289,7 +297,7 @@ class RejectObjectionForm(OrderActionForm):
 class MergeForm(OrderActionForm):
     action = "merge"
     primary = forms.CharField(label=_("并入工单编号"), max_length=20)
-    note = forms.CharField(label=_("并单说明"), required=False, max_length=500)
+    note = _char(_("并单说明"), required=False, max_length=limits.NOTE)
 
     def clean_primary(self):
         number = self.cleaned_data["primary"].strip()
@@ -344,21 +352,23 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
     """接单: register a work order, and dispatch it at once if a unit is chosen."""
 
     channel = forms.ChoiceField(label=_("来源渠道"), choices=Channel.choices, initial=Channel.HOTLINE_12345)
-    platform_number = forms.CharField(
-        label=_("12345平台工单号"), required=False, max_length=50, help_text=_("同一平台工单号只登记一次")
+    platform_number = _char(
+        _("12345平台工单号"), required=False, max_length=limits.PLATFORM_NUMBER, help_text=_("同一平台工单号只登记一次")
     )
     received_at = _datetime_field(_("受理时间"), required=False, help_text=_("不填即为现在"))
-    caller_name = forms.CharField(label=_("来电人"), max_length=50)
-    caller_phone = forms.CharField(label=_("来电号码"), max_length=30)
+    caller_name = _char(_("来电人"), max_length=limits.CALLER_NAME)
+    caller_phone = _char(_("来电号码"), max_length=limits.CALLER_PHONE)
     confidential = forms.BooleanField(label=_("来电人要求保密"), required=False)
-    address = forms.CharField(label=_("地址"), required=False, max_length=200)
+    address = _char(_("地址"), required=False, max_length=limits.ADDRESS)
     topic = forms.ModelChoiceField(label=_("诉求主题"), queryset=Topic.objects.none(), empty_label=_("请选择主题"))
     nature = forms.ChoiceField(label=_("诉求类别"), choices=Nature.choices)
     handling_type = forms.ChoiceField(label=_("办理类型"), choices=HandlingType.choices, initial=HandlingType.SERVICE)
     urgency = forms.ChoiceField(label=_("紧急程度"), choices=Urgency.choices, initial=Urgency.NORMAL)
-    content = _text(_("诉求内容"), rows=4)
+    content = _text(_("诉求内容"), rows=4, max_length=limits.LONG_TEXT)
     leader_instructed = forms.BooleanField(label=_("领导批示"), required=False)
-    leader_instruction = _text(_("批示内容"), required=False, rows=2)
+    leader_instruction = _text(_("批示内容"), required=False, rows=2, max_length=limits.LONG_TEXT)
+    # Shown only when the received time is more than 30 days back (see `services.intake_errors`).
+    received_at_confirmed = forms.BooleanField(label=_("确认受理时间无误"), required=False)
     dispatch_to = forms.ModelChoiceField(
         label=_("立即转办至"),
         queryset=Unit.objects.none(),
@@ -373,6 +383,31 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = Topic.objects.filter(is_active=True)
         self.fields["dispatch_to"].queryset = dispatch_units()
+
+    def clean(self):
+        """Add the service's own refusals to the field errors, so every error shows in one round."""
+        data = super().clean()
+        for field, message in services.intake_errors(
+            channel=data.get("channel"),
+            caller_name=data.get("caller_name"),
+            caller_phone=data.get("caller_phone"),
+            content=data.get("content"),
+            nature=data.get("nature"),
+            handling_type=data.get("handling_type"),
+            topic=data.get("topic"),
+            urgency=data.get("urgency"),
+            received_at=data.get("received_at"),
+            received_at_confirmed=data.get("received_at_confirmed", False),
+            leader_instructed=data.get("leader_instructed", False),
+            leader_instruction=data.get("leader_instruction"),
+        ).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, str(message))
+        return data
+
+    @property
+    def asks_to_confirm_received_at(self) -> bool:
+        return "received_at" in self.errors or bool(self.data.get("received_at_confirmed"))
 
     @transaction.atomic
     def perform(self, *, user) -> services.IntakeResult:
@@ -393,6 +428,7 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
             content=data["content"],
             leader_instructed=data["leader_instructed"],
             leader_instruction=data["leader_instruction"],
+            received_at_confirmed=data["received_at_confirmed"],
             acting_user=user,
         )
         if result.created and data["dispatch_to"] is not None:

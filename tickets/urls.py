@@ -18,5 +18,6 @@ urlpatterns = [
     path("callbacks/", views.callback_queue, name="callback_queue"),
     path("orders/", views.search, name="search"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/n/<str:number>/", views.order_by_number, name="order_by_number"),
     path("orders/<int:pk>/<slug:action>/", views.order_action, name="order_action"),
 ]

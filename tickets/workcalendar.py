@@ -6,8 +6,11 @@ Which days are working days, in order of precedence:
 2. the `chinesecalendar` package, for the years it carries (statutory holidays and 调休 days);
 3. for a year the package does not carry, the schedule entered in the database (`CalendarYear`
    marks a year as entered; its days not listed follow Monday–Friday);
-4. otherwise Monday–Friday, and the computation says so: every result carries a warning, and the
-   warning is logged. It never crashes and never guesses silently.
+4. otherwise Monday–Friday less the statutory holidays the law fixes (`holidays`: 元旦, 春节,
+   清明, 劳动节, 端午, 中秋, 国庆, with the lunar and solar-term dates computed), and the computation
+   says so: the make-up working days (调休) are unknown until the official schedule is imported, so
+   every result carries a warning, and the warning is logged. It never crashes and never guesses
+   silently.
 
 Working hours are periods of the day (`HOTLINE_WORKING_HOURS`, default 08:30–12:00 and
 13:30–17:30) in the bureau's time zone; time outside them does not count.
@@ -26,6 +29,8 @@ import chinese_calendar
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
+
+from .holidays import is_statutory_holiday
 
 logger = logging.getLogger(__name__)
 
@@ -101,7 +106,8 @@ def package_covers(year: int) -> bool:
 
 def fallback_warning(year: int) -> str:
     return _(
-        "%(year)s 年的法定节假日和调休安排尚未录入，已按周一至周五推算，请管理员录入官方安排。"
+        "%(year)s 年的放假调休安排尚未录入，已按周一至周五并扣除法定节假日推算（调休上班日未知），"
+        "请管理员录入官方安排。"
     ) % {"year": year}
 
 
@@ -140,10 +146,16 @@ class WorkCalendar:
         source = self.year_source(day.year)
         if source is YearSource.PACKAGE:
             return chinese_calendar.is_workday(day)
-        if source is YearSource.FALLBACK and day.year not in self.fallback_years:
+        if source is YearSource.DATABASE:
+            return day.weekday() < 5
+        if day.year not in self.fallback_years:
             self.fallback_years.add(day.year)
-            logger.warning("Working calendar: no official schedule for %s, assuming Mon–Fri", day.year)
-        return day.weekday() < 5
+            logger.warning(
+                "Working calendar: no official schedule for %s; assuming Mon–Fri less the statutory holidays, "
+                "make-up working days unknown",
+                day.year,
+            )
+        return day.weekday() < 5 and not is_statutory_holiday(day)
 
     @property
     def warnings(self) -> list[str]:

@@ -29,4 +29,5 @@ class StaffSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = User
-        fields = ["id", "username", "name", "role", "role_label", "unit", "is_active"]
+        # No username: a sign-in name is half of a credential and no client needs it.
+        fields = ["id", "name", "role", "role_label", "unit", "is_active"]

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import viewsets
 
 from stations.models import Role, Unit, UnitKind, User
+from stations.selectors import staff_visible_to
 from tickets.api.errors import ErrorSerializer
 from tickets.api.lookups import PlausibleIdMixin
 from tickets.filters import BooleanFilter, MultipleChoiceFilter
@@ -55,11 +56,23 @@ class UnitViewSet(PlausibleIdMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary=_("人员列表"), responses={200: StaffSerializer(many=True), **_400, **_401}),
+    list=extend_schema(
+        summary=_("人员列表"),
+        description=_(
+            "只列出角色需要的人员：单位负责人看到本单位民警，民警看到本单位负责人，"
+            "值班员和督导领导看到各单位负责人（值班联系人），审核员只看到自己；系统管理员账号不列出。"
+        ),
+        responses={200: StaffSerializer(many=True), **_400, **_401},
+    ),
     retrieve=extend_schema(summary=_("人员"), responses={200: StaffSerializer, **_401, **_404}),
 )
 class StaffViewSet(PlausibleIdMixin, viewsets.ReadOnlyModelViewSet):
-    queryset = User.objects.select_related("unit").order_by("unit__name", "username")
     serializer_class = StaffSerializer
     filterset_class = StaffFilter
     pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular inspecting the view
+            return User.objects.none()
+        # Anyone outside what the role may see answers 404, like an id that does not exist.
+        return staff_visible_to(self.request.user)

@@ -58,17 +58,56 @@ def routing(station_a):
     return RoutingRule.objects.create(kind=RoutingRuleKind.ADDRESS, keyword="幸福小区", unit=station_a)
 
 
+# Every page reports what its Content-Security-Policy refused: Chromium logs it to the console,
+# and this script turns the DOM's securitypolicyviolation event into a console error as well.
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+                " at " + e.sourceFile + ":" + e.lineNumber);
+});
+"""
+
+
+def watch_csp(context) -> list[str]:
+    """Collect every CSP violation of the context's pages into the returned list."""
+    violations: list[str] = []
+    context.add_init_script(CSP_REPORTER)
+
+    def on_console(message):
+        if message.type == "error" and ("Content Security Policy" in message.text or "CSP violation" in message.text):
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", on_console)
+    return violations
+
+
 @pytest.fixture
-def login(browser, live_server):
-    """login(user, viewport=DESKTOP) → a page signed in as `user`, on the page they land on."""
+def new_context(browser):
+    """new_context(viewport=DESKTOP) → a browser context whose CSP violations fail the test."""
     contexts = []
 
-    def sign_in(user, viewport=DESKTOP, **context_options):
+    def make(viewport=DESKTOP, **context_options):
         context = browser.new_context(
             viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", **context_options
         )
         context.set_default_timeout(15_000)
-        contexts.append(context)
+        context.csp_violations = watch_csp(context)
+        contexts.append((context, context.csp_violations))
+        return context
+
+    yield make
+    violations = [v for _context, found in contexts for v in found]
+    for context, _found in contexts:
+        context.close()
+    assert violations == [], "the Content-Security-Policy refused something:\n" + "\n".join(violations)
+
+
+@pytest.fixture
+def login(new_context, live_server):
+    """login(user, viewport=DESKTOP) → a page signed in as `user`, on the page they land on."""
+
+    def sign_in(user, viewport=DESKTOP, **context_options):
+        context = new_context(viewport=viewport, **context_options)
         page = context.new_page()
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", user.username)
@@ -78,9 +117,7 @@ def login(browser, live_server):
         assert "/accounts/login/" not in page.url, f"{user.username} could not sign in"
         return page
 
-    yield sign_in
-    for context in contexts:
-        context.close()
+    return sign_in
 
 
 def shot(page, name: str) -> Path:

@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo():
+def demo(settings):
+    settings.DEBUG = True  # the demo loads only with DEBUG on (tests/security/test_demo_guard.py)
     out = StringIO()
     call_command("loaddemo", "--orders", "80", stdout=out)
     return out.getvalue()

@@ -68,11 +68,16 @@ def test_one_working_day_from_mid_morning_ends_mid_morning_next_day():
     assert due("enforcement", "2026-11-24 10:00") == at("2026-11-25 10:00")
 
 
-def test_year_the_package_does_not_cover_falls_back_to_weekdays_and_warns():
+def test_year_the_package_does_not_cover_keeps_the_statutory_holidays_and_warns():
     deadline, warnings = handling_deadline("service", at("2026-12-31 16:00"))
-    # 2027-01-01 is a Friday: without the official schedule it counts as a working day.
-    assert deadline.astimezone(SH) == at("2027-01-01 16:00")
+    # 2027-01-01 (元旦) is a Friday and a day off by law even before the schedule is published.
+    assert deadline.astimezone(SH) == at("2027-01-04 16:00")
     assert len(warnings) == 1 and "2027" in warnings[0]
+
+
+def test_consultation_dispatched_on_new_years_eve_afternoon_is_not_due_on_new_years_day():
+    # The case: half a working day from 2026-12-31 16:00 used to end 2027-01-01 10:45.
+    assert due("consultation", "2026-12-31 16:00") == at("2027-01-04 10:45")
 
 
 def test_year_entered_by_an_administrator_is_used_without_warning():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -11,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from stations.models import Unit, User
-from tickets import selectors, workflow
+from tickets import limits, selectors, workflow
 from tickets.models import (
     Callback,
     Channel,
@@ -36,8 +37,19 @@ from tickets.models import (
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 MSG_TIME_OUT_OF_RANGE = _("时间须在 2000 年至 2099 年之间。")
-NOTE_MAX_LENGTH = 2000
-TEXT_MAX_LENGTH = 5000
+NOTE_MAX_LENGTH = limits.NOTE
+TEXT_MAX_LENGTH = limits.LONG_TEXT
+
+
+class LimitedCharField(serializers.CharField):
+    """A CharField whose length limit is reported in the same plain words as the browser's."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if self.max_length is not None:
+            self.validators = [v for v in self.validators if not isinstance(v, MaxLengthValidator)] + [
+                limits.max_length_validator(self.max_length)
+            ]
 
 
 class BoundedDateTimeField(serializers.DateTimeField):
@@ -54,12 +66,12 @@ def _text(max_length: int = NOTE_MAX_LENGTH, **kwargs) -> serializers.CharField:
     kwargs.setdefault("allow_blank", True)
     if not kwargs["required"]:
         kwargs.setdefault("default", "")
-    return serializers.CharField(max_length=max_length, **kwargs)
+    return LimitedCharField(max_length=max_length, **kwargs)
 
 
 def _reason() -> serializers.CharField:
     """A reason the service requires: the key must be there; a blank one gets the service's message."""
-    return serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=True, help_text=_("理由（必填）"))
+    return LimitedCharField(max_length=NOTE_MAX_LENGTH, allow_blank=True, help_text=_("理由（必填）"))
 
 
 # --- small nested shapes ---
@@ -333,8 +345,8 @@ class EventSerializer(serializers.ModelSerializer):
 class OrderCreateSerializer(serializers.Serializer):
     """接单: what the 12345 platform (or the dispatch desk) sends to register an order."""
 
-    platform_number = serializers.CharField(
-        max_length=50,
+    platform_number = LimitedCharField(
+        max_length=limits.PLATFORM_NUMBER,
         required=False,
         allow_null=True,
         allow_blank=True,
@@ -343,10 +355,10 @@ class OrderCreateSerializer(serializers.Serializer):
     )
     channel = serializers.ChoiceField(choices=Channel.choices)
     received_at = BoundedDateTimeField(required=False, allow_null=True, default=None)
-    caller_name = serializers.CharField(max_length=50)
-    caller_phone = serializers.CharField(max_length=30)
-    address = _text(200)
-    content = serializers.CharField(max_length=TEXT_MAX_LENGTH)
+    caller_name = LimitedCharField(max_length=limits.CALLER_NAME)
+    caller_phone = LimitedCharField(max_length=limits.CALLER_PHONE)
+    address = _text(limits.ADDRESS)
+    content = LimitedCharField(max_length=TEXT_MAX_LENGTH)
     nature = serializers.ChoiceField(choices=Nature.choices)
     handling_type = serializers.ChoiceField(choices=HandlingType.choices)
     topic = serializers.PrimaryKeyRelatedField(queryset=Topic.objects.filter(is_active=True))
@@ -354,6 +366,9 @@ class OrderCreateSerializer(serializers.Serializer):
     confidential = serializers.BooleanField(default=False)
     leader_instructed = serializers.BooleanField(default=False)
     leader_instruction = _text(TEXT_MAX_LENGTH)
+    received_at_confirmed = serializers.BooleanField(
+        default=False, help_text=_("受理时间早于 30 天前时须为 true，表示已核对无误。")
+    )
 
 
 class DispatchSerializer(serializers.Serializer):
@@ -363,13 +378,13 @@ class DispatchSerializer(serializers.Serializer):
 
 class ContactSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=ContactMethod.choices)
-    note = serializers.CharField(max_length=NOTE_MAX_LENGTH, allow_blank=True, help_text=_("沟通情况（必填）"))
+    note = LimitedCharField(max_length=NOTE_MAX_LENGTH, allow_blank=True, help_text=_("沟通情况（必填）"))
     contacted_at = BoundedDateTimeField(required=False, allow_null=True, default=None)
 
 
 class ReportInputSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
-    text = serializers.CharField(max_length=TEXT_MAX_LENGTH, allow_blank=True, help_text=_("办理情况（必填）"))
+    text = LimitedCharField(max_length=TEXT_MAX_LENGTH, allow_blank=True, help_text=_("办理情况（必填）"))
     unresolved_reason = _text(help_text=_("未解决或部分解决时必填"))
 
 
@@ -416,7 +431,7 @@ class AssignSerializer(serializers.Serializer):
 
 
 class RoutingSuggestionQuerySerializer(serializers.Serializer):
-    address = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    address = LimitedCharField(max_length=limits.ADDRESS, required=False, allow_blank=True, default="")
     topic = serializers.PrimaryKeyRelatedField(
         queryset=Topic.objects.all(), required=False, allow_null=True, default=None
     )

@@ -309,7 +309,7 @@ class DeadlineView(APIView):
         summary=_("办理时限试算"),
         description=_(
             "给定办理类型和转办时间，按当前时限设置和工作日历算出联系时限和办理时限。"
-            "工作日历缺少某年官方安排时，warnings 说明已按周一至周五推算。"
+            "工作日历缺少某年官方安排时，warnings 说明已按周一至周五并扣除法定节假日推算。"
         ),
         parameters=[s.DeadlineQuerySerializer],
         responses={200: s.DeadlineSerializer, **_errors(400, 401)},

@@ -25,12 +25,13 @@ from .dispatch import order_assign, order_dispatch, order_redispatch, order_reje
 from .extensions import order_decide_extension, order_request_extension
 from .handling import order_contact, order_report
 from .idempotency import idempotency_records_purge
-from .intake import IntakeResult, order_intake
+from .intake import IntakeResult, intake_errors, order_intake
 from .merge import order_merge
 from .review import order_approve, order_return
 
 __all__ = [
     "IntakeResult",
+    "intake_errors",
     "idempotency_records_purge",
     "next_counter",
     "order_approve",

@@ -11,17 +11,72 @@ from django.utils import timezone
 from .. import workflow
 from ..events import publish
 from ..exceptions import (
+    MSG_INVALID_CHOICE,
     MSG_INVALID_PHONE,
     MSG_LEADER_INSTRUCTION_REQUIRED,
     MSG_NOT_IN_FUTURE,
+    MSG_RECEIVED_LONG_AGO,
     MSG_REQUIRED,
     MSG_ROLE_NOT_ALLOWED,
     InvalidInput,
     NotPermitted,
 )
 from ..models import Channel, HandlingType, Nature, OrderEvent, Topic, Urgency, WorkOrder
-from .common import CLOCK_SKEW, PHONE_RE, require_choice, require_fields
+from .common import CLOCK_SKEW, PHONE_RE
 from .counters import next_order_number
+
+# A received time further back than this is more often a typo than a fact: the caller confirms it.
+RECEIVED_CONFIRM_AFTER = dt.timedelta(days=30)
+
+
+def intake_errors(
+    *,
+    channel: str | None,
+    caller_name: str | None,
+    caller_phone: str | None,
+    content: str | None,
+    nature: str | None,
+    handling_type: str | None,
+    topic: Topic | None,
+    urgency: str | None,
+    received_at: dt.datetime | None,
+    received_at_confirmed: bool = False,
+    leader_instructed: bool = False,
+    leader_instruction: str | None = "",
+    now: dt.datetime | None = None,
+) -> dict[str, str]:
+    """Every reason an intake would be refused, by field, in the order a form shows them.
+
+    The browser form calls this too, so a person sees all of them in one round (a bad phone
+    number together with a missing name), and with the same words the API gives.
+    """
+    errors: dict[str, str] = {}
+    for field, value in (("caller_name", caller_name), ("caller_phone", caller_phone), ("content", content)):
+        if not str(value or "").strip():
+            errors[field] = MSG_REQUIRED
+    for field, value, choices in (
+        ("channel", channel, Channel),
+        ("nature", nature, Nature),
+        ("handling_type", handling_type, HandlingType),
+        ("urgency", urgency, Urgency),
+    ):
+        if not value:
+            errors[field] = MSG_REQUIRED
+        elif value not in choices.values:
+            errors[field] = MSG_INVALID_CHOICE % {"value": value}
+    if topic is None:
+        errors["topic"] = MSG_REQUIRED
+    if "caller_phone" not in errors and not PHONE_RE.match(str(caller_phone).strip()):
+        errors["caller_phone"] = MSG_INVALID_PHONE
+    if leader_instructed and not str(leader_instruction or "").strip():
+        errors["leader_instruction"] = MSG_LEADER_INSTRUCTION_REQUIRED
+    if received_at is not None:
+        now = now or timezone.now()
+        if received_at > now + CLOCK_SKEW:
+            errors["received_at"] = MSG_NOT_IN_FUTURE
+        elif received_at < now - RECEIVED_CONFIRM_AFTER and not received_at_confirmed:
+            errors["received_at"] = MSG_RECEIVED_LONG_AGO % {"days": RECEIVED_CONFIRM_AFTER.days}
+    return errors
 
 
 @dataclass(frozen=True)
@@ -46,12 +101,16 @@ def order_intake(
     leader_instructed: bool = False,
     leader_instruction: str = "",
     platform_number: str | None = None,
+    received_at_confirmed: bool = False,
     acting_user=None,
 ) -> IntakeResult:
     """接单: register a work order.
 
     Idempotent on the 12345 platform's order number: pushing the same number again, a second
     or a week later, returns the existing order with `created=False` and changes nothing.
+    Refused input raises one `InvalidInput` naming every field that is wrong (`intake_errors`).
+    A received time more than RECEIVED_CONFIRM_AFTER ago is taken only with
+    `received_at_confirmed` (a typo in the year must not start an order long overdue).
     """
     # A person (or a REST client's user) registers orders only at the dispatch desk; demo data
     # and imports pass no user. Checked first, so a refused user learns nothing of existing orders.
@@ -63,27 +122,28 @@ def order_intake(
         if existing is not None:
             return IntakeResult(existing, False)
 
-    require_fields(caller_name=caller_name, caller_phone=caller_phone, content=content)
-    require_choice("channel", channel, Channel)
-    require_choice("nature", nature, Nature)
-    require_choice("handling_type", handling_type, HandlingType)
-    require_choice("urgency", urgency, Urgency)
-    if topic is None:
-        raise InvalidInput(MSG_REQUIRED, field_errors={"topic": MSG_REQUIRED})
-    caller_phone = caller_phone.strip()
-    if not PHONE_RE.match(caller_phone):
-        raise InvalidInput(MSG_INVALID_PHONE, field_errors={"caller_phone": MSG_INVALID_PHONE})
-    if leader_instructed and not leader_instruction.strip():
-        raise InvalidInput(
-            MSG_LEADER_INSTRUCTION_REQUIRED,
-            field_errors={"leader_instruction": MSG_LEADER_INSTRUCTION_REQUIRED},
-        )
     now = timezone.now()
     received_at = received_at or now
     if timezone.is_naive(received_at):
         received_at = timezone.make_aware(received_at)
-    if received_at > now + CLOCK_SKEW:
-        raise InvalidInput(MSG_NOT_IN_FUTURE, field_errors={"received_at": MSG_NOT_IN_FUTURE})
+    errors = intake_errors(
+        channel=channel,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        content=content,
+        nature=nature,
+        handling_type=handling_type,
+        topic=topic,
+        urgency=urgency,
+        received_at=received_at,
+        received_at_confirmed=received_at_confirmed,
+        leader_instructed=leader_instructed,
+        leader_instruction=leader_instruction,
+        now=now,
+    )
+    if errors:
+        raise InvalidInput(next(iter(errors.values())), field_errors=errors)
+    caller_phone = caller_phone.strip()
 
     try:
         with transaction.atomic():

@@ -7,9 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from stations.models import Role
 from stations.services import routing_suggest
 
 from .. import selectors
@@ -21,6 +23,7 @@ from .common import (
     notices_for_order,
     order_or_404,
     safe_next,
+    url_or_none,
 )
 
 
@@ -55,10 +58,39 @@ def order_context(
         "objections": order.objections.select_related("raised_by", "unit", "decided_by").order_by("created_at"),
         "merged_orders": order.merged_orders.all(),
         "notices": notices_for_order(order, user),
+        "supervise_links": supervise_links(order, user),
         "action_forms": forms,
         "open_action": failed.action if failed is not None else "",
         "next_url": next_url or reverse("tickets:order_detail", args=[order.pk]),
     }
+
+
+def supervise_links(order: WorkOrder, user) -> list[tuple[str, str]]:
+    """What a supervisor can do from an order's page: issue a notice, mark a typical case.
+
+    The supervision and analysis pages check the permission again; these are only the way there.
+    """
+    if not (user.is_superuser or user.role == Role.SUPERVISOR):
+        return []
+    links = []
+    issue = url_or_none("supervision:notice_issue")
+    if issue:
+        query = {"order": order.number}
+        links.append((_("下发督办单"), f"{issue}?{urlencode({**query, 'kind': 'supervision'})}"))
+        links.append((_("下发提醒函"), f"{issue}?{urlencode({**query, 'kind': 'reminder'})}"))
+    case = url_or_none("analysis:case_new")
+    if case:
+        links.append((_("标记典型案例"), f"{case}?{urlencode({'order': order.number})}"))
+    return links
+
+
+@login_required
+def order_by_number(request: HttpRequest, number: str) -> HttpResponse:
+    """An order named by its number (as figures, letters and bulletins name them): its page, or 404."""
+    order = selectors.orders_visible_to(request.user).filter(number=number).values("pk").first()
+    if order is None:
+        raise Http404
+    return redirect("tickets:order_detail", pk=order["pk"])
 
 
 @login_required

@@ -1,6 +1,15 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext_lazy as _
 
-from tickets.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_loaded, load_demo
+from tickets.demo import DEMO_LOGINS, DEMO_PASSWORD, database_in_use, demo_loaded, load_demo
+
+MSG_NEEDS_DEBUG = _(
+    "演示数据只在 DEBUG=1 时加载：它的登录密码是公开的。"
+    "确要在 DEBUG=0 下为演示机加载，请加 --i-know（只接受空数据库）。"
+    "正式部署请用 createsuperuser 创建管理员。"
+)
+MSG_DATABASE_IN_USE = _("数据库中已有人员、单位或工单，拒绝在 DEBUG=0 下加载演示数据（公开的演示密码会进入正式系统）。")
 
 
 class Command(BaseCommand):
@@ -10,14 +19,26 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if units already exist.")
         parser.add_argument("--orders", type=int, default=200, help="How many orders (default 200).")
         parser.add_argument("--print-logins", action="store_true", help="Only print the demo logins.")
+        parser.add_argument(
+            "--i-know",
+            action="store_true",
+            help="Load with DEBUG=0 too (a demo machine), into an empty database only: "
+            "every demo login's password is published.",
+        )
 
     def handle(self, *args, **options):
         if options["print_logins"]:
             self.print_logins()
             return
+        # The demo logins, the administrator `admin` among them, share a password printed in the
+        # README: never in a production system by accident.
+        if not settings.DEBUG and not options["i_know"]:
+            raise CommandError(MSG_NEEDS_DEBUG)
         if options["if_empty"] and demo_loaded():
             self.stdout.write("Demo data already loaded; leaving it as it is.")
             return
+        if not settings.DEBUG and database_in_use():
+            raise CommandError(MSG_DATABASE_IN_USE)
         load_demo(order_count=options["orders"])
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins()
