@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from .models import Notice, NoticeKind, SupervisionPolicy
+from .selectors import notice_orders_for
 from .services import escalation_unit
 
 LETTER_CSS = "supervision/letter.css"
@@ -35,12 +36,16 @@ def chinese_date(value: dt.datetime) -> str:
     return f"{local.year}年{local.month}月{local.day}日"
 
 
-def letter_context(notice: Notice, *, for_pdf: bool = False) -> dict:
+def letter_context(notice: Notice, *, user=None, for_pdf: bool = False) -> dict:
+    """What the letter shows. The letter is the document sent to the unit: it describes only the
+    orders the unit may see (and, printed by someone else, only those that reader may see too);
+    the others are counted."""
     policy = SupervisionPolicy.load()
-    orders = list(notice.orders.select_related("topic").order_by("received_at", "pk"))
+    orders = notice_orders_for(user, notice, as_addressed=True)
     return {
         "notice": notice,
-        "orders": orders,
+        "orders": orders.shown,
+        "notice_orders": orders,
         "issuer_name": policy.issuer_name,
         "is_supervision": notice.kind == NoticeKind.SUPERVISION,
         "issued_date": chinese_date(notice.issued_at),
@@ -50,18 +55,20 @@ def letter_context(notice: Notice, *, for_pdf: bool = False) -> dict:
     }
 
 
-def render_letter_html(notice: Notice, *, for_pdf: bool = False, request=None) -> str:
+def render_letter_html(notice: Notice, *, user=None, for_pdf: bool = False, request=None) -> str:
     """The letter is a document sent to a unit: always in the bureau's language (the toolbar too),
-    whatever language the reader's pages are in."""
+    whatever language the reader's pages are in. `user` is the reader (None: the unit itself)."""
+    context = letter_context(notice, user=user, for_pdf=for_pdf)
     with override(settings.LANGUAGE_CODE):
-        return render_to_string("supervision/letter.html", letter_context(notice, for_pdf=for_pdf), request=request)
+        return render_to_string("supervision/letter.html", context, request=request)
 
 
-def render_letter_pdf(notice: Notice) -> bytes:
+def render_letter_pdf(notice: Notice, *, user=None) -> bytes:
+    """The PDF is rendered from the same HTML as the letter, for the same reader."""
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_letter_html(notice, for_pdf=True)
+    html = render_letter_html(notice, user=user, for_pdf=True)
     fetcher = URLFetcher(allowed_protocols={"data"})
     return HTML(string=html, url_fetcher=fetcher).write_pdf()
 

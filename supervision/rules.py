@@ -18,6 +18,14 @@ applies, and records the firing in `RuleFiring`, whose unique constraint on (ord
 occurrence) is the last guard: whatever runs twice, the second run finds the row and stops.
 The notice or notification is written in the same transaction, so a crash leaves either both or
 neither.
+
+The three timed rules (contact_warning, early_warning, overdue) are judged by the order as it was
+when their moment passed, read from the event log (`supervision.history`), never by the order as
+the sweep happens to find it: a round's deadline applies to the unit of that round, an extension
+approved after the deadline had passed does not undo the miss, a status at the deadline in which
+the unit owed the work counts whatever happened since, and a sent-back order is judged by how the
+objection ended. So a sweep that runs late (a worker outage) raises exactly what a sweep running
+every minute would have raised.
 """
 
 from __future__ import annotations
@@ -37,8 +45,8 @@ from django.utils.translation import override
 
 from tickets.models import UNIT_WORK_STATUSES, Status, WorkOrder
 from tickets.selectors import mask_phone
-from tickets.workcalendar import WorkCalendar
 
+from .history import Round, early_warning_between, round_of
 from .models import (
     OPEN_NOTICE_STATUSES,
     Notice,
@@ -54,10 +62,16 @@ from .services import notice_issue, notice_link_orders, notice_url, order_url
 
 logger = logging.getLogger(__name__)
 
-# The unit owes nothing while the order waits at the dispatch desk, has been merged or sent back.
-NOT_WITH_UNIT = frozenset({Status.RECEIVED, Status.MERGED, Status.SENT_BACK})
-# The unit has reported (possibly late): a timed rule still applies if the report came too late.
-AFTER_REPORT = frozenset({Status.REPORTED, Status.APPROVED, Status.CALLBACK_DONE, Status.CLOSED})
+# Statuses in which the unit still owes the contact: dispatched and not yet contacted.
+OWES_CONTACT = (Status.DISPATCHED,)
+# The timed rules: judged by the order as it was when their moment passed (`supervision.history`),
+# each applying if the order was then in a status where the unit still owed that work.
+OWED = {
+    Rule.CONTACT_WARNING: OWES_CONTACT,
+    Rule.EARLY_WARNING: UNIT_WORK_STATUSES,
+    Rule.OVERDUE: UNIT_WORK_STATUSES,
+}
+TIMED_RULES = tuple(OWED)
 
 
 class FireResult(StrEnum):
@@ -106,12 +120,49 @@ def contact_due(order: WorkOrder, policy: SupervisionPolicy) -> dt.datetime | No
 
 def early_warning_due(order: WorkOrder, policy: SupervisionPolicy) -> dt.datetime | None:
     """When `early_warning_percent` of the round's handling time (working time) has passed."""
-    if order.dispatched_at is None or order.handling_deadline is None:
-        return None
-    calendar = WorkCalendar()
-    total = calendar.working_minutes_between(order.dispatched_at, order.handling_deadline)
-    due = calendar.add_working_minutes(order.dispatched_at, total * policy.early_warning_percent / 100)
-    return min(due, order.handling_deadline)
+    return early_warning_between(order.dispatched_at, order.handling_deadline, policy.early_warning_percent)
+
+
+def round_due_at(rnd: Round, rule: str, policy: SupervisionPolicy) -> dt.datetime | None:
+    """When a timed rule of the round falls due, as the event log tells it by now.
+
+    A deadline moved by an extension approved after it had passed stays where it was: it was
+    missed. A deadline later than the end of its round never passed for that round.
+    """
+    if rule == Rule.CONTACT_WARNING:
+        if rnd.contact_deadline is None:
+            return None
+        return rnd.contact_deadline + dt.timedelta(minutes=policy.contact_warning_grace_minutes)
+    if rule == Rule.EARLY_WARNING:
+        return rnd.early_warning_at(policy.early_warning_percent)
+    if rule == Rule.OVERDUE:
+        return rnd.handling_deadline_passed_at()
+    raise ValueError(rule)
+
+
+def missed_deadline_firings(
+    order: WorkOrder, cycle: int, policy: SupervisionPolicy, *, until: dt.datetime, rounds=None
+) -> list[Firing]:
+    """The timed rules of round `cycle` whose moment passed by `until`.
+
+    For what the deadline windows cannot see any more: a round that ended (re-dispatch, reopen)
+    or a deadline that an extension approved later moved. `fire()` then judges each by the order
+    as it was at that moment.
+    """
+    rnd = round_of(order, cycle, rounds)
+    if rnd is None:
+        return []
+    firings = []
+    for rule in TIMED_RULES:
+        if not rule_enabled(policy, rule):
+            continue
+        due = round_due_at(rnd, rule, policy)
+        if due is None or due > until or not rnd.current_at(due):
+            continue
+        # Only what applied then (the lock in `fire()` checks again): the past does not change.
+        if rnd.owed_at(due, OWED[rule]):
+            firings.append(Firing(order.pk, rule, cycle, due_at=due))
+    return firings
 
 
 # --- when each rule applies (checked under the order's lock) --------------------------------
@@ -121,42 +172,41 @@ def _local(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
-def _same_round(order: WorkOrder, firing: Firing) -> bool:
-    return order.cycle == firing.cycle and order.status not in NOT_WITH_UNIT
+def _judge_timed(order, firing, policy, now) -> dict | None:
+    """Whether a timed rule applies: its moment has passed, the round was the order's round
+    then, and the unit owed the work then — whatever happened since (reported late, sent back
+    and rejected, merged, an extension or a re-dispatch after the moment)."""
+    rnd = round_of(order, firing.cycle)
+    if rnd is None:
+        return None
+    due = round_due_at(rnd, firing.rule, policy)
+    if due is None or due > now or not rnd.current_at(due):
+        return None
+    if not rnd.owed_at(due, OWED[firing.rule]):
+        return None
+    return {"round": rnd, "due_at": due}
 
 
 def _applies_contact(order, firing, policy, now):
-    due = contact_due(order, policy)
-    if not _same_round(order, firing) or due is None or due > now:
-        return None
-    if order.status == Status.DISPATCHED:
-        return {"late_contact": None}
-    # Contacted, but only after the time ran out (found late, e.g. after the worker was down).
-    if order.contacted_at is not None and order.contacted_at > due:
-        return {"late_contact": order.contacted_at}
-    return None
+    ctx = _judge_timed(order, firing, policy, now)
+    if ctx is not None:
+        # Contacted, but only after the time ran out (found late, e.g. after the worker was down).
+        late = ctx["round"].first_after("contact", ctx["due_at"])
+        ctx["late_contact"] = late.at if late else None
+    return ctx
 
 
 def _applies_early(order, firing, policy, now):
-    due = firing.due_at
-    if not _same_round(order, firing) or due is None or due > now:
-        return None
-    if order.status in UNIT_WORK_STATUSES:
-        return {}
-    if order.status in AFTER_REPORT and order.reported_at and order.reported_at > due:
-        return {}
-    return None
+    return _judge_timed(order, firing, policy, now)
 
 
 def _applies_overdue(order, firing, policy, now):
-    deadline = order.handling_deadline
-    if not _same_round(order, firing) or deadline is None or deadline > now:
-        return None
-    if order.status in UNIT_WORK_STATUSES:
-        return {"reported_late": None}
-    if order.status in AFTER_REPORT and order.reported_at and order.reported_at > deadline:
-        return {"reported_late": order.reported_at}
-    return None
+    ctx = _judge_timed(order, firing, policy, now)
+    if ctx is not None:
+        # Reported, but only after the deadline passed.
+        late = ctx["round"].first_after("report", ctx["due_at"])
+        ctx["reported_late"] = late.at if late else None
+    return ctx
 
 
 def _applies_always(order, firing, policy, now):
@@ -192,21 +242,27 @@ def _applies_repeat(order, firing, policy, now):
 # --- what each rule does ---------------------------------------------------------------------
 
 
-def _unit_of(order: WorkOrder, firing: Firing):
+def _unit(order: WorkOrder, unit_id: int | None):
     from stations.models import Unit
 
-    unit_id = firing.context.get("unit_id") or order.unit_id
+    unit_id = unit_id or order.unit_id
     return order.unit if unit_id == order.unit_id else Unit.objects.get(pk=unit_id)
+
+
+def _unit_of(order: WorkOrder, firing: Firing):
+    return _unit(order, firing.context.get("unit_id"))
 
 
 def _act_dispatch_notice(order, firing, policy, now, ctx):
     unit = _unit_of(order, firing)
+    # The round's deadlines, not the order's: the event may be processed after the order moved on.
+    rnd = round_of(order, firing.cycle)
     body = _("%(topic)s｜%(address)s\n%(content)s\n联系时限：%(contact)s；办理时限：%(handling)s") % {
         "topic": order.topic.name,
         "address": order.address or "-",
         "content": order.content[:300],
-        "contact": _local(order.contact_deadline),
-        "handling": _local(order.handling_deadline),
+        "contact": _local(rnd.contact_deadline if rnd else order.contact_deadline),
+        "handling": _local(rnd.handling_deadline if rnd else order.handling_deadline),
     }
     if order.leader_instructed:
         body += "\n" + _("领导批示：%(text)s") % {"text": order.leader_instruction}
@@ -221,7 +277,9 @@ def _act_dispatch_notice(order, firing, policy, now, ctx):
 
 
 def _act_contact_warning(order, firing, policy, now, ctx):
-    params = {"number": order.number, "unit": order.unit.name, "deadline": _local(order.contact_deadline)}
+    rnd: Round = ctx["round"]
+    unit = _unit(order, rnd.unit_id)  # the unit of that round, even if the order moved on since
+    params = {"number": order.number, "unit": unit.name, "deadline": _local(rnd.contact_deadline)}
     if ctx.get("late_contact"):
         title = _("预警：工单 %(number)s 未在联系时限（%(deadline)s）内联系群众") % params
     else:
@@ -229,7 +287,7 @@ def _act_contact_warning(order, firing, policy, now, ctx):
     body = _("%(topic)s｜%(address)s\n转办时间：%(dispatched)s") % {
         "topic": order.topic.name,
         "address": order.address or "-",
-        "dispatched": _local(order.dispatched_at),
+        "dispatched": _local(rnd.dispatched_at),
     }
     common = {
         "title": title,
@@ -239,18 +297,19 @@ def _act_contact_warning(order, firing, policy, now, ctx):
         "order": order,
         "url": order_url(order),
     }
-    notify_unit(unit=order.unit, **common)
+    notify_unit(unit=unit, **common)
     notify_command_center(**common)
 
 
 def _act_early_warning(order, firing, policy, now, ctx):
+    rnd: Round = ctx["round"]
     notify_unit(
-        unit=order.unit,
+        unit=_unit(order, rnd.unit_id),
         title=_("预警：工单 %(number)s 办理时间已过%(percent)s%%，办理时限 %(deadline)s")
         % {
             "number": order.number,
             "percent": policy.early_warning_percent,
-            "deadline": _local(order.handling_deadline),
+            "deadline": _local(rnd.handling_deadline_at(ctx["due_at"])),
         },
         body=_("%(topic)s｜%(address)s\n请抓紧办理并上报结果。")
         % {"topic": order.topic.name, "address": order.address or "-"},
@@ -274,12 +333,13 @@ def _issue(order, firing, policy, now, kind, reason, *, unit=None, orders=None) 
 
 
 def _act_overdue(order, firing, policy, now, ctx):
+    rnd: Round = ctx["round"]
     params = {
         "number": order.number,
         "topic": order.topic.name,
         "address": order.address or "-",
-        "dispatched": _local(order.dispatched_at),
-        "deadline": _local(order.handling_deadline),
+        "dispatched": _local(rnd.dispatched_at),
+        "deadline": _local(ctx["due_at"]),
         "reported": _local(ctx.get("reported_late")),
     }
     if ctx.get("reported_late"):
@@ -298,7 +358,7 @@ def _act_overdue(order, firing, policy, now, ctx):
             )
             % params
         )
-    return _issue(order, firing, policy, now, NoticeKind.SUPERVISION, reason)
+    return _issue(order, firing, policy, now, NoticeKind.SUPERVISION, reason, unit=_unit(order, rnd.unit_id))
 
 
 def _act_review_returned(order, firing, policy, now, ctx):
@@ -346,9 +406,8 @@ def _act_repeat_complaint(order, firing, policy, now, ctx):
         .first()
     )
     if existing is not None:
-        notice_link_orders(
-            notice=existing, orders=related, note=_("重复投诉：新增工单 %(number)s") % {"number": order.number}
-        )
+        # The note is shown to every reader of the notice: it names no order (the list does).
+        notice_link_orders(notice=existing, orders=related, note=_("重复投诉：同一事项再次反映，新增工单已关联本函。"))
         notify_unit(
             unit=unit,
             title=_("重复投诉：工单 %(number)s 已并入%(kind)s %(notice)s")
@@ -366,11 +425,13 @@ def _act_repeat_complaint(order, firing, policy, now, ctx):
         basis = _("来电号码 %(phone)s") % {"phone": mask_phone(order.caller_phone)}
     else:
         basis = _("%(address)s（%(topic)s）") % {"address": order.address, "topic": order.topic.name}
-    reason = _("%(basis)s在%(days)s日内反映%(count)s次（工单 %(numbers)s），属重复投诉。") % {
+    # The reason is shown wherever the notice is (pages, inbox, email, group chat), to readers who
+    # may not see the other units' orders: it counts the orders; the notice's order list, which
+    # each reader sees through `notice_orders_for`, names them.
+    reason = _("%(basis)s在%(days)s日内反映%(count)s次，属重复投诉，涉及工单见本函所列。") % {
         "basis": basis,
         "days": policy.repeat_window_days,
         "count": len(related),
-        "numbers": "、".join(o.number for o in related),
     }
     return _issue(order, firing, policy, now, NoticeKind.REMINDER, reason, unit=unit, orders=related)
 
@@ -425,7 +486,8 @@ def fire(firing: Firing, *, policy: SupervisionPolicy, now: dt.datetime | None =
                 return FireResult.NOT_APPLICABLE
             record = RuleFiring.objects.create(
                 **firing.key,
-                due_at=firing.due_at,
+                # The moment the rule judged by (a timed rule's deadline as the log tells it).
+                due_at=ctx.get("due_at") or firing.due_at,
                 fired_at=now,
                 detail={k: v for k, v in firing.context.items() if isinstance(v, str | int | float | bool)},
             )
@@ -451,20 +513,24 @@ def fire(firing: Firing, *, policy: SupervisionPolicy, now: dt.datetime | None =
 
 
 def schedule_early_warning(
-    order: WorkOrder, cycle: int, *, policy: SupervisionPolicy, recompute: bool = False
+    order: WorkOrder, cycle: int, *, policy: SupervisionPolicy, recompute: bool = False, rounds=None
 ) -> dt.datetime | None:
-    """Store when the round's early warning falls due (`RuleTimer`); return the due moment.
+    """Store when round `cycle`'s early warning falls due (`RuleTimer`); return the due moment.
 
-    Recomputed when an extension moves the deadline; a warning that has fired stays fired.
+    Computed from the event log, so it is the same whenever the events are processed: an
+    extension approved before the moment moves it, one approved after it had passed does not
+    (the warning was due then). The round's start sets it; each approved extension recomputes
+    it. A warning that has fired stays fired.
     """
-    if order.cycle != cycle:
-        return None
     existing = RuleTimer.objects.filter(order=order, rule=Rule.EARLY_WARNING, cycle=cycle).first()
     if existing is not None and not recompute:
         return existing.due_at
-    due = early_warning_due(order, policy)
-    if due is None:
+    rnd = round_of(order, cycle, rounds)
+    if rnd is None:
         return None
+    due = rnd.early_warning_at(policy.early_warning_percent)
+    if due is None or (existing is not None and existing.due_at == due):
+        return due
     try:
         with transaction.atomic():
             RuleTimer.objects.update_or_create(

@@ -3,30 +3,101 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from stations.models import Role, Unit
+from stations.models import Role, Unit, User
 from tickets.models import WorkOrder
+from tickets.selectors import SEES_ALL, orders_visible_to
 
 from .models import AWAITING_RESPONSE_STATUSES, OPEN_NOTICE_STATUSES, InboxItem, Notice, Notification, Rule
 
-SEES_ALL_NOTICES = (Role.DISPATCHER, Role.SUPERVISOR, Role.REVIEWER, Role.ADMINISTRATOR)
+# The notice rule follows the order rule (`tickets.selectors.orders_visible_to`): whoever sees
+# every order sees every notice.
+SEES_ALL_NOTICES = SEES_ALL
 
 
 def notices_visible_to(user) -> QuerySet[Notice]:
-    """Officers and unit heads see their unit's notices; the command center, reviewers,
-    supervisors and administrators see all."""
+    """Notices `user` may open: the one visibility rule for notices, used by every list, page,
+    letter and PDF (and by a notices API, when there is one).
+
+    - the command center, supervisors and administrators (who see every order): every notice;
+    - officers and unit heads: the notices addressed to their unit (they must sign and answer
+      them), whatever orders they name;
+    - anybody else, reviewers among them: only a notice that names an order they may see.
+
+    What a notice shows of its orders is `notice_orders_for`.
+    """
     notices = Notice.objects.select_related("unit", "issued_by", "escalated_to")
     if user is None or not user.is_authenticated or not user.is_active:
         return notices.none()
     if user.is_superuser or user.role in SEES_ALL_NOTICES:
         return notices
-    if user.works_in_unit and user.unit_id:
-        return notices.filter(unit_id=user.unit_id)
-    return notices.none()
+    if user.works_in_unit:
+        return notices.filter(unit_id=user.unit_id) if user.unit_id else notices.none()
+    names_visible_order = Notice.orders.through.objects.filter(
+        notice_id=OuterRef("pk"), workorder_id__in=orders_visible_to(user).values("pk")
+    )
+    return notices.filter(Exists(names_visible_order))
+
+
+@dataclass(frozen=True)
+class NoticeOrders:
+    """The orders of a notice as one reader may see them.
+
+    `shown` are described (number, time, topic, address, status …); the others are only
+    counted: `other_units` are orders the addressee unit may not see (another unit's orders),
+    `withheld` orders the addressee may see but this reader may not.
+    """
+
+    shown: list[WorkOrder]
+    other_units: int = 0
+    withheld: int = 0
+
+    @property
+    def total(self) -> int:
+        return len(self.shown) + self.other_units + self.withheld
+
+    @property
+    def hidden(self) -> int:
+        return self.other_units + self.withheld
+
+
+def addressee_reader(notice: Notice) -> User:
+    """A stand-in for the staff of the notice's unit, to ask the order rule what they may see.
+
+    Never saved; an officer of the unit sees exactly what the unit's staff see.
+    """
+    return User(username="", role=Role.OFFICER, unit_id=notice.unit_id, is_active=True)
+
+
+def notice_orders_for(user, notice: Notice, *, as_addressed: bool = False) -> NoticeOrders:
+    """The orders of `notice` that `user` may see, and how many more there are.
+
+    Built on `orders_visible_to`, so an order the reader would get a 404 for is never described.
+    `as_addressed=True` (the letter and its PDF, which are the document sent to the unit)
+    shows only what the addressee unit may see, whoever prints it: the other units' orders are
+    counted, not described, even in a copy printed by the command center.
+    """
+    linked = Notice.orders.through.objects.filter(notice_id=notice.pk)
+    total = linked.count()
+    if not total:
+        return NoticeOrders(shown=[])
+    in_notice = orders_visible_to(user).filter(pk__in=linked.values("workorder_id"))
+    if not as_addressed:
+        shown = list(in_notice.order_by("received_at", "pk"))
+        if user is not None and getattr(user, "works_in_unit", False):
+            return NoticeOrders(shown=shown, other_units=total - len(shown))
+        return NoticeOrders(shown=shown, withheld=total - len(shown))
+    addressee = orders_visible_to(addressee_reader(notice)).filter(pk__in=linked.values("workorder_id"))
+    addressee_ids = set(addressee.values_list("pk", flat=True))
+    if user is None:  # the letter as the unit receives it
+        in_notice = addressee
+    shown = list(in_notice.filter(pk__in=addressee_ids).order_by("received_at", "pk"))
+    return NoticeOrders(shown=shown, other_units=total - len(addressee_ids), withheld=len(addressee_ids) - len(shown))
 
 
 def notice_for_user(user, pk) -> Notice | None:
@@ -134,7 +205,11 @@ def filter_notices(
     unit: int | None = None,
     late: str = "",
     q: str = "",
+    user=None,
 ) -> QuerySet[Notice]:
+    """Narrow `qs` by the list's filters. With `user`, `q` matches only the numbers of orders
+    that user may see: searching by another unit's order number must not reveal which of one's
+    notices name it."""
     if kind:
         qs = qs.filter(kind=kind)
     if status == "open":
@@ -148,5 +223,9 @@ def filter_notices(
     elif late == "no":
         qs = qs.exclude(Q(is_late=True) | Q(status__in=AWAITING_RESPONSE_STATUSES, respond_by__lt=timezone.now()))
     if q:
-        qs = qs.filter(Q(number__icontains=q) | Q(reason__icontains=q) | Q(orders__number__icontains=q)).distinct()
+        orders = orders_visible_to(user) if user is not None else WorkOrder.objects.all()
+        named = Notice.orders.through.objects.filter(
+            notice_id=OuterRef("pk"), workorder_id__in=orders.filter(number__icontains=q).values("pk")
+        )
+        qs = qs.filter(Q(number__icontains=q) | Q(reason__icontains=q) | Exists(named))
     return qs

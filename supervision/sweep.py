@@ -20,6 +20,12 @@ and the cursor stays before it, so the next run takes it up.
 The event window is also what makes a transition independent of Celery: the event listener only
 *speeds up* the event-driven rules; when the broker is down the next sweep finds the events in the
 log.
+
+A deadline window sees an order's current deadlines only. What it can no longer see — the
+deadlines of a round that a re-dispatch or reopen ended, a deadline an extension moved after it had
+passed — the event window raises from the event that moved it (`missed_deadline_firings`). The
+deadline windows also take the orders changed since their deadline passed (`updated_at`), whatever
+their status now: `fire()` judges each by its state at the deadline (`supervision.history`).
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from django.utils import timezone
 
 from tickets.models import UNIT_WORK_STATUSES, OrderEvent, Satisfaction, Status, WorkOrder
 
+from .history import order_rounds
 from .models import (
     AWAITING_RESPONSE_STATUSES,
     Notice,
@@ -47,7 +54,7 @@ from .models import (
     SweepCursor,
 )
 from .notifications import requeue_deliveries
-from .rules import AFTER_REPORT, NOT_WITH_UNIT, FireResult, Firing, contact_due, fire, schedule_early_warning
+from .rules import FireResult, Firing, fire, missed_deadline_firings, schedule_early_warning
 from .services import notice_escalate
 
 logger = logging.getLogger(__name__)
@@ -118,43 +125,39 @@ def firings_for_event(event: OrderEvent, policy: SupervisionPolicy, now: dt.date
         if action != "reopen":
             firings.append(Firing(order.pk, Rule.LEADER_INSTRUCTION, cycle, context=context))
             firings.append(Firing(order.pk, Rule.REPEAT_COMPLAINT, cycle, context=context))
-        firings.extend(_timer_firings(order, cycle, policy, now, recompute=False))
+        rounds = None
+        if cycle > 1:
+            # The previous round ended here, and its deadlines left the order's columns: what had
+            # fallen due by then is judged as it was then (a worker may have been down).
+            rounds = order_rounds(order)
+            firings.extend(missed_deadline_firings(order, cycle - 1, policy, until=event.created_at, rounds=rounds))
+        firings.extend(_timer_firings(order, cycle, policy, now, recompute=False, rounds=rounds))
     elif action == "return":
         occurrence = int(payload.get("return_count") or order.return_count or 1)
         firings.append(Firing(order.pk, Rule.REVIEW_RETURNED, cycle, occurrence=occurrence, context=context))
     elif action == "callback" and payload.get("satisfaction") == Satisfaction.UNSATISFIED:
         firings.append(Firing(order.pk, Rule.CALLBACK_UNSATISFIED, cycle, context=context))
     elif action == "decide_extension" and payload.get("approved"):
-        firings.extend(_timer_firings(order, cycle, policy, now, recompute=True))
+        rounds = order_rounds(order)
+        # A deadline that had passed before the approval was missed, though the columns now
+        # show the new one.
+        firings.extend(missed_deadline_firings(order, cycle, policy, until=event.created_at, rounds=rounds))
+        firings.extend(_timer_firings(order, cycle, policy, now, recompute=True, rounds=rounds))
     elif action == "reject_objection":
         # The order is back with the unit; its clocks kept running while it was sent back, so a
         # deadline may have passed unseen by the windows.
-        firings.extend(time_firings(order, policy, now))
+        firings.extend(missed_deadline_firings(order, cycle, policy, until=now))
     return firings
 
 
-def _timer_firings(order, cycle, policy, now, *, recompute: bool) -> list[Firing]:
+def _timer_firings(order, cycle, policy, now, *, recompute: bool, rounds=None) -> list[Firing]:
     if not policy.early_warning_enabled:
         return []
-    due = schedule_early_warning(order, cycle, policy=policy, recompute=recompute)
+    due = schedule_early_warning(order, cycle, policy=policy, recompute=recompute, rounds=rounds)
     if due is not None and due <= now:
         # Scheduled late (the sweep was down): the early window may be past it already.
         return [Firing(order.pk, Rule.EARLY_WARNING, cycle, due_at=due)]
     return []
-
-
-def time_firings(order: WorkOrder, policy: SupervisionPolicy, now: dt.datetime) -> list[Firing]:
-    """The timed rules of the order's current round that are due now."""
-    firings = []
-    due = contact_due(order, policy)
-    if due is not None and due <= now:
-        firings.append(Firing(order.pk, Rule.CONTACT_WARNING, order.cycle, due_at=due))
-    timer = RuleTimer.objects.filter(order=order, rule=Rule.EARLY_WARNING, cycle=order.cycle).first()
-    if timer is not None and timer.due_at <= now:
-        firings.append(Firing(order.pk, Rule.EARLY_WARNING, order.cycle, due_at=timer.due_at))
-    if order.handling_deadline is not None and order.handling_deadline <= now:
-        firings.append(Firing(order.pk, Rule.OVERDUE, order.cycle, due_at=order.handling_deadline))
-    return firings
 
 
 def process_event(event_id: int, *, policy: SupervisionPolicy | None = None, now: dt.datetime | None = None) -> list:
@@ -260,9 +263,11 @@ def _contact_window(policy, now, budget, result) -> None:
     if not policy.contact_warning_enabled:
         return _advance("contact", now, {"disabled": True})
     grace = dt.timedelta(minutes=policy.contact_warning_grace_minutes)
-    late = ~Q(status__in=NOT_WITH_UNIT) & Q(contacted_at__gt=F("contact_deadline") + grace)
+    # Still not contacted; or changed since the deadline passed (contacted late, sent back,
+    # merged …): `fire()` judges those by the order as it was at the deadline.
+    changed = Q(updated_at__gt=F("contact_deadline") + grace)
     qs = (
-        WorkOrder.objects.filter(Q(status=Status.DISPATCHED) | late)
+        WorkOrder.objects.filter(Q(status=Status.DISPATCHED) | changed)
         .filter(~_not_fired(Rule.CONTACT_WARNING))
         .values_list("pk", "contact_deadline", "cycle")
     )
@@ -278,9 +283,11 @@ def _contact_window(policy, now, budget, result) -> None:
 def _handling_window(policy, now, budget, result) -> None:
     if not policy.overdue_enabled:
         return _advance("handling", now, {"disabled": True})
-    late = Q(status__in=AFTER_REPORT) & Q(reported_at__gt=F("handling_deadline"))
+    # The unit still owes the work; or the order changed since the deadline passed (reported
+    # late, merged, sent back …): `fire()` judges those by the order as it was at the deadline.
+    changed = Q(updated_at__gt=F("handling_deadline"))
     qs = (
-        WorkOrder.objects.filter(Q(status__in=UNIT_WORK_STATUSES) | late)
+        WorkOrder.objects.filter(Q(status__in=UNIT_WORK_STATUSES) | changed)
         .filter(~_not_fired(Rule.OVERDUE))
         .values_list("pk", "handling_deadline", "cycle")
     )

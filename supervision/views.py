@@ -55,7 +55,7 @@ def notice_list(request: HttpRequest) -> HttpResponse:
         units = Unit.objects.filter(is_active=True).order_by("kind", "name")
     form = NoticeFilterForm(request.GET or None, units=units)
     filters = form.filters() if request.GET else {}
-    notices = selectors.filter_notices(visible, **filters)
+    notices = selectors.filter_notices(visible, **filters, user=request.user)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -77,7 +77,7 @@ def _detail(request, notice, *, respond_form=None, close_form=None, status=200) 
         "supervision/notice_detail.html",
         {
             "notice": notice,
-            "orders": notice.orders.select_related("topic", "unit").order_by("received_at"),
+            "notice_orders": selectors.notice_orders_for(request.user, notice),
             "events": notice.events.select_related("actor").order_by("created_at", "id"),
             "actions": actions,
             "respond_form": respond_form or RespondForm(),
@@ -148,14 +148,14 @@ def notice_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def notice_letter(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice_or_404(request.user, pk)
-    return HttpResponse(render_letter_html(notice, request=request))
+    return HttpResponse(render_letter_html(notice, user=request.user, request=request))
 
 
 @login_required
 @require_GET
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     notice = _notice_or_404(request.user, pk)
-    response = HttpResponse(render_letter_pdf(notice), content_type="application/pdf")
+    response = HttpResponse(render_letter_pdf(notice, user=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(pdf_filename(notice))}"
     return response
 

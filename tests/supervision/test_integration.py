@@ -15,16 +15,17 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from supervision.models import Notice, Rule, RuleFiring
 from tests.conftest import require_service
 from tests.supervision.conftest import intake
 from tickets import services
+from tickets.deadlines import Deadlines
 from tickets.models import WorkOrder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,13 +134,17 @@ def overdue_notices(order) -> int:
 
 def dispatch_due_in(topic, dispatcher, unit, seconds: float, phone: str) -> WorkOrder:
     order = intake(topic, caller_phone=phone, address=f"集成测试路{phone[-2:]}号")
-    order = services.order_dispatch(order=order, unit=unit, acting_user=dispatcher)
+
     # The short test policy: due a few seconds from now (a real limit is half a working day).
-    WorkOrder.objects.filter(pk=order.pk).update(
-        handling_deadline=timezone.now() + dt.timedelta(seconds=seconds),
-        contact_deadline=timezone.now() + dt.timedelta(hours=1),
-    )
-    return order
+    # Set through the dispatch itself, so the event log carries it too: the rules judge a
+    # deadline by the log, and a column changed behind it would not count.
+    def short_limits(handling_type, dispatched_at):
+        return Deadlines(
+            contact=dispatched_at + dt.timedelta(hours=1), handling=dispatched_at + dt.timedelta(seconds=seconds)
+        )
+
+    with mock.patch("tickets.services.common.compute_deadlines", short_limits):
+        return services.order_dispatch(order=order, unit=unit, acting_user=dispatcher)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -102,6 +102,8 @@ def start_round(order: WorkOrder, unit: Unit, now: dt.datetime) -> dict:
         "unit": unit.pk,
         "unit_name": unit.name,
         "cycle": order.cycle,
+        # The round's clocks start here; the supervision rules read past rounds from the log.
+        "dispatched_at": iso(now),
         "contact_deadline": iso(deadlines.contact),
         "handling_deadline": iso(deadlines.handling),
         "warnings": list(deadlines.warnings),

@@ -74,11 +74,15 @@ def notices_for_order(order: WorkOrder, user) -> list | None:
     return list(notices)
 
 
-def open_notices_for_unit(unit: Unit | None) -> list | None:
+def open_notices_for_unit(unit: Unit | None, user) -> list | None:
+    """The unit's open notices, as far as this user may open them (the one notice rule)."""
     sel = _supervision_selectors()
     if sel is None or unit is None or not hasattr(sel, "open_notices_for_unit"):
         return None
-    return list(sel.open_notices_for_unit(unit))
+    notices = sel.open_notices_for_unit(unit)
+    if hasattr(sel, "notices_visible_to"):
+        notices = notices.filter(pk__in=sel.notices_visible_to(user).values("pk"))
+    return list(notices)
 
 
 def url_or_none(name: str) -> str | None:

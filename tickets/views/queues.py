@@ -44,7 +44,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "waiting_rows": order_rows(waiting, user),
             "pending_extensions": pending_extensions,
-            "notices": open_notices_for_unit(user.unit),
+            "notices": open_notices_for_unit(user.unit, user),
             "next_url": next_url,
             "counts": {
                 "open": len(rows),
