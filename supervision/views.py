@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from stations.models import Unit
 from tickets.exceptions import WorkflowError
 from tickets.models import WorkOrder
+from tickets.selectors import orders_visible_to
 
 from . import selectors, services
 from .forms import CloseForm, IssueForm, NoticeFilterForm, RespondForm
@@ -214,8 +215,15 @@ def inbox(request: HttpRequest) -> HttpResponse:
     by_order = request.GET.get("group") == "order"
     items = selectors.inbox_for_user(request.user, unread_only=unread_only, by_order=by_order)
     page = _page(request, items)
+    # One query for the page: an order re-dispatched elsewhere is no longer this user's to open.
+    visible = set(
+        orders_visible_to(request.user)
+        .filter(pk__in={item.notification.order_id for item in page if item.notification.order_id})
+        .values_list("pk", flat=True)
+    )
     for item in page:
         item.handled = selectors.handled_note(item.notification)
+        item.order_visible = item.notification.order_id in visible
     query = "&".join(q for q in ("unread=1" if unread_only else "", "group=order" if by_order else "") if q)
     return render(
         request,

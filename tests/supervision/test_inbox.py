@@ -65,3 +65,12 @@ def test_mark_all_read_reads_every_message(client, officer_a, order):
     client.force_login(officer_a)
     client.post(reverse("supervision:inbox_mark_read"), {"all": "1"})
     assert InboxItem.objects.filter(user=officer_a, read_at__isnull=True).count() == 0
+
+
+def test_the_grouped_inbox_does_not_open_an_order_taken_to_another_unit(client, officer_a, order, station_b):
+    message(officer_a, order)
+    WorkOrder.objects.filter(pk=order.pk).update(unit=station_b)
+    client.force_login(officer_a)
+    page = client.get(reverse("supervision:inbox"), {"group": "order"}).content.decode()
+    assert reverse("tickets:order_detail", args=[order.pk]) not in page
+    assert "该工单已改派其他单位" in page
