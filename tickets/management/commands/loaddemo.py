@@ -1,6 +1,13 @@
-from django.core.management.base import BaseCommand
+import datetime as dt
 
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from supervision.demo import SupervisionHistory
 from tickets.demo import DEMO_LOGINS, DEMO_PASSWORD, demo_loaded, load_demo
+
+# The demo's eight weeks of orders; supervision went live for the last two of them.
+SUPERVISION_LIVE_DAYS = 14
 
 
 class Command(BaseCommand):
@@ -18,7 +25,11 @@ class Command(BaseCommand):
         if options["if_empty"] and demo_loaded():
             self.stdout.write("Demo data already loaded; leaving it as it is.")
             return
-        load_demo(order_count=options["orders"])
+        # The command puts the whole demo together: the supervision rules run along the orders'
+        # history (tickets.demo itself knows nothing of supervision).
+        now = timezone.now()
+        history = SupervisionHistory(since=now - dt.timedelta(days=SUPERVISION_LIVE_DAYS))
+        load_demo(order_count=options["orders"], now=now, history=history)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins()
 
