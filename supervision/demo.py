@@ -110,10 +110,12 @@ class SupervisionHistory:
 
     def finish(self, now: dt.datetime) -> None:
         self.advance(now)
-        with _quiet():
-            self._process_events()
-        with _quiet():
-            self._sweep(now)
+        if self.started:
+            with _quiet():
+                self._process_events()  # those of the last steps, the special cases among them
+                self._sweep(now)
+        else:  # went live at or after `now`: all of it is the past
+            mark_swept(until=now)
         self._mark_read(now)
 
     # --- the sweep ---------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """A realistic county bureau for the demo: units, staff, routing rules and ~200 orders.
 
 Orders are walked through the real services on a simulated clock, so every timestamp, event and
-deadline is what the system itself would have written.
+deadline is what the system itself would have written. All orders share one timeline (each
+order's life is a generator of steps, run in time order), so whatever watches the clock sees the
+bureau as it was at every moment. The demo's events are history: no listener hears of them.
 """
 
 from __future__ import annotations
@@ -159,7 +161,9 @@ def _address_for(rng: random.Random) -> str:
 Story = Generator[dt.datetime, None, None]
 
 
-def run_timeline(stories: list[Story], *, until: dt.datetime, advance: Callable[[dt.datetime], None] | None = None):
+def run_timeline(
+    stories: list[Story], *, until: dt.datetime, advance: Callable[[dt.datetime], None] | None = None
+) -> None:
     """Run the stories' steps in time order, each on the fake clock at its moment, up to `until`.
 
     A story is a generator that yields the moment of its next step and takes that step when
@@ -169,24 +173,24 @@ def run_timeline(stories: list[Story], *, until: dt.datetime, advance: Callable[
     """
     heap: list[tuple[dt.datetime, int, Story]] = []
 
-    def schedule(seq: int, story: Story, resume) -> None:
-        try:
-            moment = resume()
-        except StopIteration:
+    def step(seq: int, story: Story) -> None:
+        """Run the story up to its next `yield`, and put it in line for that moment."""
+        moment = next(story, None)
+        if moment is None:
             return
         if moment < until:
-            heapq.heappush(heap, (moment, seq, story))
+            heapq.heappush(heap, (moment, seq, story))  # seq breaks ties: stories never compare
         else:
             story.close()
 
     for seq, story in enumerate(stories):
-        schedule(seq, story, story.__next__)
+        step(seq, story)
     while heap:
         moment, seq, story = heapq.heappop(heap)
         if advance is not None:
             advance(moment)
         with clock(moment):
-            schedule(seq, story, story.__next__)
+            step(seq, story)
 
 
 def build_orders(
