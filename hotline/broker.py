@@ -18,6 +18,8 @@ from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
 from kombu.utils.json import dumps
 
+MAX_WAIT = 0.5  # seconds
+
 
 class Channel(filesystem.Channel):
     def _put(self, queue, payload, **kwargs):
@@ -36,3 +38,11 @@ class Channel(filesystem.Channel):
 
 class Transport(filesystem.Transport):
     Channel = Channel
+
+    def drain_events(self, connection, timeout=None):
+        """Wait at most half a second for a message. The worker's loop for polling transports
+        waits 2 s a call, and once more after a shutdown request, before it looks at that
+        request: one Ctrl-C took four seconds to reach the pool."""
+        if timeout is not None:
+            timeout = min(timeout, MAX_WAIT)
+        return super().drain_events(connection, timeout=timeout)
