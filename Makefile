@@ -28,6 +28,7 @@ test: venv lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 # Demo: SQLite file and filesystem broker under var/, web server + Celery worker with beat.
+# hotline/devserver.py runs the servers: one Ctrl-C stops them all and `make run` exits 0.
 run: export DEBUG ?= 1
 run: venv
 	$(PY) manage.py migrate --noinput
@@ -37,11 +38,7 @@ run: venv
 	@$(PY) manage.py loaddemo --print-logins
 	@echo "  Press Ctrl-C to stop the web server, the worker and beat."
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(VENV)/bin/celery -A hotline worker --beat --loglevel=INFO --concurrency=2 \
-	    --schedule=var/celerybeat-schedule & \
-	  $(PY) manage.py runserver $(HOST):$(PORT) --noreload & \
-	  wait
+	@$(PY) -m hotline.devserver --host $(HOST) --port $(PORT)
 
 messages: venv
 	$(PY) manage.py compilemessages --ignore=.venv

@@ -61,6 +61,7 @@ logger = logging.getLogger(__name__)
 
 ROUND_ACTIONS = ("dispatch", "redispatch", "reopen")
 EVENT_ACTIONS = (*ROUND_ACTIONS, "return", "callback", "reject_objection", "decide_extension")
+WINDOWS = ("events", "contact", "handling", "early", "notices")
 BATCH = 500
 EPSILON = dt.timedelta(microseconds=1)
 ERROR = FireResult.ERROR
@@ -253,6 +254,17 @@ def _events_window(policy, now, budget, result) -> None:
     _run_window(
         "events", qs, "created_at", now, budget, result, lambda row: process_event(row[0], policy=policy, now=now)
     )
+
+
+def mark_swept(*, until: dt.datetime, windows: tuple[str, ...] = WINDOWS) -> None:
+    """Take everything up to `until` as swept: the next run's windows start there (less the
+    overlap) instead of SUPERVISION_BACKFILL_DAYS back, and nothing before it is raised. For a past
+    that must stay the past, such as orders imported at go-live or the demo's history."""
+    grace = dt.timedelta(minutes=SupervisionPolicy.load().contact_warning_grace_minutes)
+    for name in windows:
+        SweepCursor.objects.get_or_create(name=name)
+        # The contact window runs over the deadline itself, `grace` behind the clock.
+        _advance(name, until - grace if name == "contact" else until, {"marked_swept": until.isoformat()})
 
 
 def _not_fired(rule: str) -> Exists:

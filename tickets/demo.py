@@ -1,22 +1,28 @@
 """A realistic county bureau for the demo: units, staff, routing rules and ~200 orders.
 
 Orders are walked through the real services on a simulated clock, so every timestamp, event and
-deadline is what the system itself would have written.
+deadline is what the system itself would have written. All orders share one timeline (each
+order's life is a generator of steps, run in time order), so whatever watches the clock sees the
+bureau as it was at every moment. The demo's events are history: no listener hears of them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import random
+from collections.abc import Callable, Generator
 from contextlib import contextmanager
+from typing import Protocol
 from unittest import mock
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
 from stations.models import Role, RoutingRule, RoutingRuleKind, Unit, UnitKind, User
 
-from . import services
+from . import events, services
 from .models import Channel, HandlingType, Nature, Outcome, Satisfaction, Topic, Urgency, WorkOrder
 
 # Published in the README; refused by hotline.security.PublishedPasswordValidator when DEBUG is off.
@@ -111,6 +117,11 @@ def build_routing(units: dict[str, Unit]) -> None:
 
 
 def build_staff(units: dict[str, Unit]) -> dict[str, User]:
+    """The demo logins, and an officer and a head for every other unit that handles orders (the
+    head answers the unit's notices)."""
+    # One hash for every demo user: each hash takes a third of a second by design, and they all
+    # share one password anyway.
+    password = make_password(DEMO_PASSWORD)
     staff: dict[str, User] = {}
     for username, role, unit_code, full_name in DEMO_LOGINS:
         user, _ = User.objects.update_or_create(
@@ -123,18 +134,19 @@ def build_staff(units: dict[str, Unit]) -> dict[str, User]:
                 "is_superuser": role == Role.ADMINISTRATOR,
             },
         )
-        user.set_password(DEMO_PASSWORD)
+        user.password = password
         user.save()
         staff[username] = user
     for code, unit in units.items():
         if unit.handles_orders and code != "chengguan":
-            user, _ = User.objects.update_or_create(
-                username=f"officer_{code}",
-                defaults={"role": Role.OFFICER, "unit": unit, "full_name": f"{unit.name[:2]}民警"},
-            )
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-            staff[f"officer_{code}"] = user
+            for prefix, role, title in (("officer", Role.OFFICER, "民警"), ("head", Role.UNIT_HEAD, "负责人")):
+                user, _ = User.objects.update_or_create(
+                    username=f"{prefix}_{code}",
+                    defaults={"role": role, "unit": unit, "full_name": f"{unit.name[:2]}{title}"},
+                )
+                user.password = password
+                user.save()
+                staff[f"{prefix}_{code}"] = user
     return staff
 
 
@@ -147,128 +159,162 @@ def _address_for(rng: random.Random) -> str:
     return f"{rng.choice(keywords)}{rng.randint(1, 30)}号{rng.randint(1, 6)}单元"
 
 
-def build_orders(staff: dict[str, User], units: dict[str, Unit], count: int, seed: int = 12345) -> int:
-    from stations.services import routing_suggest
+Story = Generator[dt.datetime, None, None]
 
+
+def run_timeline(
+    stories: list[Story], *, until: dt.datetime, advance: Callable[[dt.datetime], None] | None = None
+) -> None:
+    """Run the stories' steps in time order, each on the fake clock at its moment, up to `until`.
+
+    A story is a generator that yields the moment of its next step and takes that step when
+    resumed; a step due at or after `until` does not happen (the story stops there). Before each
+    step, `advance(moment)` lets the rest of the system catch up with everything that happened
+    before it (the supervision sweep, as beat would have run it).
+    """
+    heap: list[tuple[dt.datetime, int, Story]] = []
+
+    def step(seq: int, story: Story) -> None:
+        """Run the story up to its next `yield`, and put it in line for that moment."""
+        moment = next(story, None)
+        if moment is None:
+            return
+        if moment < until:
+            heapq.heappush(heap, (moment, seq, story))  # seq breaks ties: stories never compare
+        else:
+            story.close()
+
+    for seq, story in enumerate(stories):
+        step(seq, story)
+    while heap:
+        moment, seq, story = heapq.heappop(heap)
+        if advance is not None:
+            advance(moment)
+        with clock(moment):
+            step(seq, story)
+
+
+def build_orders(
+    staff: dict[str, User],
+    units: dict[str, Unit],
+    count: int,
+    seed: int = 12345,
+    *,
+    now: dt.datetime | None = None,
+    advance: Callable[[dt.datetime], None] | None = None,
+) -> int:
+    """`count` orders received over the eight weeks before `now`, each walked as far along the loop
+    as its age allows. All orders share one timeline, so anything that watches the clock (the
+    sweep, through `advance`) sees each order as it was at every moment."""
     rng = random.Random(seed)
     topics = {t.code: t for t in Topic.objects.filter(code__in=MATTERS)}
-    now = timezone.now()
+    now = now or timezone.now()
+    stories = [_order_story(i, rng, topics, staff, units, now) for i in range(count)]
+    run_timeline(stories, until=now, advance=advance)
+    return count
+
+
+def _order_story(i: int, rng: random.Random, topics, staff, units, now: dt.datetime) -> Story:
+    """One order's life; each `yield` names the moment of the next step."""
+    from stations.services import routing_suggest
+
     dispatcher, reviewer = staff["dispatcher"], staff["reviewer"]
-    made = 0
-    for i in range(count):
-        # Spread over the last eight weeks, newest last; only working-hours intake for realism.
-        age = dt.timedelta(minutes=rng.randint(20, 56 * 24 * 60))
-        received = timezone.localtime(now - age).replace(second=0, microsecond=0)
-        if received.hour < 8 or received.hour >= 20:
-            received = received.replace(hour=rng.randint(8, 19))
-            if received > now:
-                received -= dt.timedelta(days=1)
-        topic_code = rng.choice(list(topics))
-        content, handling_type, nature = MATTERS[topic_code]
-        leader = rng.random() < 0.05
-        with clock(received):
-            order = services.order_intake(
-                channel=rng.choice(
-                    [Channel.HOTLINE_12345] * 6
-                    + [Channel.LINKAGE_110, Channel.ONLINE_DISCUSSION, Channel.WALK_IN, Channel.SMS, Channel.WEB]
-                ),
-                platform_number=f"SD12345-{received:%Y%m%d}-{i:05d}",
-                caller_name=f"{rng.choice(SURNAMES)}{rng.choice(['先生', '女士'])}",
-                caller_phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
-                address=_address_for(rng),
-                content=content,
-                nature=nature,
-                handling_type=handling_type,
-                topic=topics[topic_code],
-                urgency=rng.choice([Urgency.NORMAL] * 8 + [Urgency.URGENT, Urgency.CRITICAL]),
-                confidential=rng.random() < 0.1,
-                leader_instructed=leader,
-                leader_instruction="请城关派出所高度重视，限期办结并回复群众。" if leader else "",
-                received_at=received,
-                acting_user=dispatcher,
-            ).order
-        made += 1
-        # How far the loop got: the newest orders are still early in it.
-        stage = rng.random() if age > dt.timedelta(days=3) else rng.random() * 0.45
-        t = received + dt.timedelta(minutes=rng.randint(5, 40))
-        if stage < 0.06 or t >= now:
-            continue
-        suggestions = routing_suggest(address=order.address, topic=order.topic)
-        unit = suggestions[0].unit if suggestions else units["chengguan"]
-        with clock(t):
-            order = services.order_dispatch(order=order, unit=unit, acting_user=dispatcher)
-        officer = _officer_for(unit, staff)
-        if stage < 0.14:
-            continue  # dispatched, not contacted: some of these are overdue
-        t += dt.timedelta(minutes=rng.choice([15, 25, 40, 50, 75]))
-        if t >= now:
-            continue
-        with clock(t):
-            order = services.order_contact(
-                order=order, acting_user=officer, method="phone", note="已电话联系群众，了解诉求详情。"
-            )
-        if stage < 0.22:
-            continue
-        t += dt.timedelta(hours=rng.choice([1, 2, 3, 5, 20]))
-        if t >= now:
-            continue
-        outcome = rng.choice([Outcome.RESOLVED] * 8 + [Outcome.PARTLY, Outcome.UNRESOLVED])
-        with clock(t):
-            order = services.order_report(
-                order=order,
-                acting_user=officer,
-                outcome=outcome,
-                text="民警到场核实情况，已协调相关方处理，群众表示认可。",
-                unresolved_reason="" if outcome == Outcome.RESOLVED else "属民事纠纷，已告知当事人通过诉讼途径解决。",
-            )
-        if stage < 0.30:
-            continue
-        t += dt.timedelta(hours=rng.randint(1, 6))
-        if t >= now:
-            continue
-        if rng.random() < 0.12:
-            with clock(t):
-                order = services.order_return(
-                    order=order, acting_user=reviewer, reason="办理情况描述不清，请补充处理结果。"
-                )
-            t += dt.timedelta(hours=2)
-            if stage < 0.36 or t >= now:
-                continue
-            with clock(t):
-                order = services.order_report(
-                    order=order, acting_user=officer, outcome=Outcome.RESOLVED, text="已补充核实，问题已解决。"
-                )
-            t += dt.timedelta(hours=1)
-        with clock(t):
-            order = services.order_approve(order=order, acting_user=reviewer)
-        if stage < 0.45:
-            continue
-        t += dt.timedelta(hours=rng.randint(1, 8))
-        if t >= now:
-            continue
-        satisfaction = rng.choice(
-            [Satisfaction.SATISFIED] * 7 + [Satisfaction.BASICALLY] * 2 + [Satisfaction.UNSATISFIED]
+    # Spread over the last eight weeks; only working-hours intake for realism.
+    age = dt.timedelta(minutes=rng.randint(20, 56 * 24 * 60))
+    received = timezone.localtime(now - age).replace(second=0, microsecond=0)
+    if received.hour < 8 or received.hour >= 20:
+        received = received.replace(hour=rng.randint(8, 19))
+        if received > now:
+            received -= dt.timedelta(days=1)
+    topic_code = rng.choice(list(topics))
+    content, handling_type, nature = MATTERS[topic_code]
+    leader = rng.random() < 0.05
+    channel = rng.choice(
+        [Channel.HOTLINE_12345] * 6
+        + [Channel.LINKAGE_110, Channel.ONLINE_DISCUSSION, Channel.WALK_IN, Channel.SMS, Channel.WEB]
+    )
+    yield received
+    order = services.order_intake(
+        channel=channel,
+        platform_number=f"SD12345-{received:%Y%m%d}-{i:05d}",
+        caller_name=f"{rng.choice(SURNAMES)}{rng.choice(['先生', '女士'])}",
+        caller_phone=f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}",
+        address=_address_for(rng),
+        content=content,
+        nature=nature,
+        handling_type=handling_type,
+        topic=topics[topic_code],
+        urgency=rng.choice([Urgency.NORMAL] * 8 + [Urgency.URGENT, Urgency.CRITICAL]),
+        confidential=rng.random() < 0.1,
+        leader_instructed=leader,
+        leader_instruction="请城关派出所高度重视，限期办结并回复群众。" if leader else "",
+        received_at=received,
+        acting_user=dispatcher,
+    ).order
+    # How far the loop got: the newest orders are still early in it.
+    stage = rng.random() if age > dt.timedelta(days=3) else rng.random() * 0.45
+    if stage < 0.06:
+        return
+    t = received + dt.timedelta(minutes=rng.randint(5, 40))
+    yield t
+    suggestions = routing_suggest(address=order.address, topic=order.topic)
+    unit = suggestions[0].unit if suggestions else units["chengguan"]
+    order = services.order_dispatch(order=order, unit=unit, acting_user=dispatcher)
+    officer = _officer_for(unit, staff)
+    if stage < 0.14:
+        return  # dispatched, not contacted: some of these are overdue
+    t += dt.timedelta(minutes=rng.choice([15, 25, 40, 50, 75]))
+    yield t
+    order = services.order_contact(
+        order=order, acting_user=officer, method="phone", note="已电话联系群众，了解诉求详情。"
+    )
+    if stage < 0.22:
+        return
+    t += dt.timedelta(hours=rng.choice([1, 2, 3, 5, 20]))
+    yield t
+    outcome = rng.choice([Outcome.RESOLVED] * 8 + [Outcome.PARTLY, Outcome.UNRESOLVED])
+    order = services.order_report(
+        order=order,
+        acting_user=officer,
+        outcome=outcome,
+        text="民警到场核实情况，已协调相关方处理，群众表示认可。",
+        unresolved_reason="" if outcome == Outcome.RESOLVED else "属民事纠纷，已告知当事人通过诉讼途径解决。",
+    )
+    if stage < 0.30:
+        return
+    t += dt.timedelta(hours=rng.randint(1, 6))
+    if rng.random() < 0.12:
+        yield t
+        order = services.order_return(order=order, acting_user=reviewer, reason="办理情况描述不清，请补充处理结果。")
+        if stage < 0.36:
+            return
+        t += dt.timedelta(hours=2)
+        yield t
+        order = services.order_report(
+            order=order, acting_user=officer, outcome=Outcome.RESOLVED, text="已补充核实，问题已解决。"
         )
-        with clock(t):
-            order = services.order_callback(
-                order=order,
-                acting_user=dispatcher,
-                satisfaction=satisfaction,
-                citizen_words="对民警的处理表示认可。"
-                if satisfaction != Satisfaction.UNSATISFIED
-                else "问题没有彻底解决。",
-            )
-        if stage < 0.55:
-            continue
-        t += dt.timedelta(minutes=30)
-        if t >= now:
-            continue
-        with clock(t):
-            if satisfaction == Satisfaction.UNSATISFIED and rng.random() < 0.5:
-                services.order_reopen(order=order, acting_user=dispatcher, reason="群众回访不满意，请继续办理。")
-            else:
-                services.order_close(order=order, acting_user=dispatcher)
-    return made
+        t += dt.timedelta(hours=1)
+    yield t
+    order = services.order_approve(order=order, acting_user=reviewer)
+    if stage < 0.45:
+        return
+    t += dt.timedelta(hours=rng.randint(1, 8))
+    yield t
+    satisfaction = rng.choice([Satisfaction.SATISFIED] * 7 + [Satisfaction.BASICALLY] * 2 + [Satisfaction.UNSATISFIED])
+    order = services.order_callback(
+        order=order,
+        acting_user=dispatcher,
+        satisfaction=satisfaction,
+        citizen_words="对民警的处理表示认可。" if satisfaction != Satisfaction.UNSATISFIED else "问题没有彻底解决。",
+    )
+    if stage < 0.55:
+        return
+    reopen = satisfaction == Satisfaction.UNSATISFIED and rng.random() < 0.5
+    yield t + dt.timedelta(minutes=30)
+    if reopen:
+        services.order_reopen(order=order, acting_user=dispatcher, reason="群众回访不满意，请继续办理。")
+    else:
+        services.order_close(order=order, acting_user=dispatcher)
 
 
 def build_special_cases(staff: dict[str, User], units: dict[str, Unit]) -> None:
@@ -328,13 +374,35 @@ def build_special_cases(staff: dict[str, User], units: dict[str, Unit]) -> None:
     services.order_merge(order=duplicate, primary=primary, acting_user=dispatcher, note="同一事项，并单处理。")
 
 
-@transaction.atomic
-def load_demo(order_count: int = 200) -> dict[str, User]:
-    units = build_units()
-    build_routing(units)
-    staff = build_staff(units)
-    build_orders(staff, units, order_count)
-    build_special_cases(staff, units)
+class History(Protocol):
+    """What else happens along the demo's timeline (the supervision sweep, see supervision/demo.py)."""
+
+    def advance(self, moment: dt.datetime) -> None:
+        """Catch up with everything that happened before `moment`."""
+
+    def finish(self, now: dt.datetime) -> None:
+        """Catch up to `now`, when the demo is loaded."""
+
+
+def load_demo(order_count: int = 200, *, now: dt.datetime | None = None, history: History | None = None):
+    """Build the demo bureau as it stands at `now` (default: the present).
+
+    Its events are history: no listener hears of them (no task per event floods the broker).
+    With a `history`, whatever watches the clock runs along the orders' timeline; without one,
+    the sweep's first window finds the events in the log.
+    """
+    now = now or timezone.now()
+    # Muted outside the transaction: listeners are called when it commits.
+    with events.muted(), transaction.atomic():
+        units = build_units()
+        build_routing(units)
+        staff = build_staff(units)
+        build_orders(staff, units, order_count, now=now, advance=history.advance if history else None)
+        # The special cases happen now: the queues' current work.
+        with clock(now):
+            build_special_cases(staff, units)
+        if history is not None:
+            history.finish(now)
     return staff
 
 

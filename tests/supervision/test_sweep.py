@@ -9,13 +9,14 @@ import time
 
 import pytest
 from django.db import connection, transaction
+from django.utils import timezone
 
 from hotline.celery import app as celery_app
 from supervision import broker
 from supervision import rules as rules_module
 from supervision.models import Notice, Notification, Rule, RuleFiring, SweepCursor
 from supervision.rules import FireResult, Firing, fire
-from supervision.sweep import run_sweep
+from supervision.sweep import mark_swept, run_sweep
 from tests.supervision.conftest import SUPERVISION, at, firings, notices
 from tickets import services
 from tickets.models import OrderEvent, WorkOrder
@@ -319,3 +320,18 @@ def test_a_row_that_keeps_failing_does_not_make_the_sweep_spin(clock, make_dispa
     monkeypatch.undo()
     run_sweep(time_budget=0)
     assert firings(Rule.OVERDUE).count() == 3
+
+
+def test_mark_swept_keeps_the_past_unraised_and_the_future_watched(clock, make_dispatched, sweep):
+    past = make_dispatched(caller_phone="13800000001", address="人民路1号")
+    clock.move_to(at(2026, 11, 25, 12, 0))  # long past its contact and handling deadlines
+    mark_swept(until=timezone.now())
+    future = make_dispatched(caller_phone="13800000002", address="人民路2号")
+
+    sweep()
+    assert RuleFiring.objects.filter(order=past).count() == 0
+    assert firings(Rule.DISPATCH_NOTICE, future).count() == 1
+    clock.move_to(at(2026, 11, 25, 13, 30))
+    sweep()
+    assert firings(Rule.CONTACT_WARNING, future).count() == 1
+    assert RuleFiring.objects.filter(order=past).count() == 0

@@ -1,7 +1,11 @@
+import datetime as dt
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from supervision.demo import SupervisionHistory
 from tickets.demo import DEMO_LOGINS, DEMO_PASSWORD, database_in_use, demo_loaded, load_demo
 
 MSG_NEEDS_DEBUG = _(
@@ -10,6 +14,9 @@ MSG_NEEDS_DEBUG = _(
     "正式部署请用 createsuperuser 创建管理员。"
 )
 MSG_DATABASE_IN_USE = _("数据库中已有人员、单位或工单，拒绝在 DEBUG=0 下加载演示数据（公开的演示密码会进入正式系统）。")
+
+# The demo's eight weeks of orders; supervision went live for the last two of them.
+SUPERVISION_LIVE_DAYS = 14
 
 
 class Command(BaseCommand):
@@ -39,7 +46,11 @@ class Command(BaseCommand):
             return
         if not settings.DEBUG and database_in_use():
             raise CommandError(MSG_DATABASE_IN_USE)
-        load_demo(order_count=options["orders"])
+        # The command puts the whole demo together: the supervision rules run along the orders'
+        # history (tickets.demo itself knows nothing of supervision).
+        now = timezone.now()
+        history = SupervisionHistory(since=now - dt.timedelta(days=SUPERVISION_LIVE_DAYS))
+        load_demo(order_count=options["orders"], now=now, history=history)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.print_logins()
 
