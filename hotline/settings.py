@@ -332,6 +332,15 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that lost the broker reconnects for as long as it takes (Celery gives up after 100
+# attempts by default, about 45 minutes, and the worker exits). See README "Operations".
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Keep a task that is running when the connection drops (the sweep needs only the database, so
+# it finishes its work); its acknowledgement is then lost and the message is delivered again
+# after the visibility timeout, which every task here tolerates. Set explicitly because Celery 6
+# changes the default to cancelling such tasks.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # --- supervision: the deadline sweep and notifications (see README "Timers and supervision") ---
 SUPERVISION_SWEEP_SECONDS = env.float("SUPERVISION_SWEEP_SECONDS", default=60.0)
