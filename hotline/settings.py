@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hotline.context_processors.sweep_alert",
             ],
         },
     },
@@ -354,6 +355,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": SUPERVISION_SWEEP_SECONDS},
     },
 }
+# Enforcement has stopped when no sweep finished for this long: /healthz answers 503 and the
+# supervisors' pages show a red banner. Default five sweep periods, at least five minutes.
+SUPERVISION_STALE_AFTER_SECONDS = env.int(
+    "SUPERVISION_STALE_AFTER_SECONDS", default=max(300, round(5 * SUPERVISION_SWEEP_SECONDS))
+)
+if SUPERVISION_STALE_AFTER_SECONDS <= SUPERVISION_SWEEP_SECONDS:
+    raise ImproperlyConfigured("SUPERVISION_STALE_AFTER_SECONDS must be longer than SUPERVISION_SWEEP_SECONDS.")
+# How long /healthz?deep=1 waits for the broker to answer.
+HOTLINE_HEALTHZ_BROKER_TIMEOUT = env.float("HOTLINE_HEALTHZ_BROKER_TIMEOUT", default=2.0)
 # Each window re-reads this much of the previous one (events committed just after a run read).
 SUPERVISION_SWEEP_OVERLAP_SECONDS = env.int("SUPERVISION_SWEEP_OVERLAP_SECONDS", default=120)
 # The first sweep on a database looks back this far.
