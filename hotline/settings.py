@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hotline.context_processors.sweep_alert",
             ],
         },
     },
@@ -334,6 +335,15 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=300)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker that lost the broker reconnects for as long as it takes (Celery gives up after 100
+# attempts by default, about 45 minutes, and the worker exits). See README "Operations".
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Keep a task that is running when the connection drops (the sweep needs only the database, so
+# it finishes its work); its acknowledgement is then lost and the message is delivered again
+# after the visibility timeout, which every task here tolerates. Set explicitly because Celery 6
+# changes the default to cancelling such tasks.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # --- supervision: the deadline sweep and notifications (see README "Timers and supervision") ---
 SUPERVISION_SWEEP_SECONDS = env.float("SUPERVISION_SWEEP_SECONDS", default=60.0)
@@ -347,6 +357,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": SUPERVISION_SWEEP_SECONDS},
     },
 }
+# Enforcement has stopped when no sweep finished for this long: /healthz answers 503 and the
+# supervisors' pages show a red banner. Default five sweep periods, at least five minutes.
+SUPERVISION_STALE_AFTER_SECONDS = env.int(
+    "SUPERVISION_STALE_AFTER_SECONDS", default=max(300, round(5 * SUPERVISION_SWEEP_SECONDS))
+)
+if SUPERVISION_STALE_AFTER_SECONDS <= SUPERVISION_SWEEP_SECONDS:
+    raise ImproperlyConfigured("SUPERVISION_STALE_AFTER_SECONDS must be longer than SUPERVISION_SWEEP_SECONDS.")
+# How long /healthz?deep=1 waits for the broker to answer.
+HOTLINE_HEALTHZ_BROKER_TIMEOUT = env.float("HOTLINE_HEALTHZ_BROKER_TIMEOUT", default=2.0)
 # Each window re-reads this much of the previous one (events committed just after a run read).
 SUPERVISION_SWEEP_OVERLAP_SECONDS = env.int("SUPERVISION_SWEEP_OVERLAP_SECONDS", default=120)
 # The first sweep on a database looks back this far.

@@ -1,18 +1,24 @@
 import sys
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views import defaults
+from django.views.decorators.cache import never_cache
 
 from tickets.api.errors import ServerError, as_api_exception, error_for_status, is_api_request, json_error
 
+from .health import system_health
 
+
+@never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness and database reachability for the load balancer and docker-compose."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
+    """200 when the database answers and the deadline sweep is running, else 503.
+
+    `?deep=1` also asks the broker (for monitors; a round trip to Redis). The body names the
+    checks that failed. See hotline/health.py and README "Operations".
+    """
+    health = system_health(deep=request.GET.get("deep") in ("1", "true", "yes"))
+    return JsonResponse(health.as_dict(), status=200 if health.ok else 503)
 
 
 def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:

@@ -16,6 +16,7 @@ from .models import (
     RuleTimer,
     SupervisionPolicy,
     SweepCursor,
+    SweepHeartbeat,
 )
 from .notifications import delivery_retry
 
@@ -145,6 +146,11 @@ class RuleTimerAdmin(ReadOnlyAdmin):
 @admin.register(SweepCursor)
 class SweepCursorAdmin(ReadOnlyAdmin):
     list_display = ["name", "position", "updated_at", "last_run"]
+
+
+@admin.register(SweepHeartbeat)
+class SweepHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ["completed_at", "last_run"]
 
 
 class InboxItemInline(ReadOnlyInline):

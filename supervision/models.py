@@ -6,6 +6,7 @@
   a retried task all hit the same unique row.
 - `RuleTimer`: a due moment a rule needs that the order has no column for (the 80 % warning).
 - `SweepCursor`: how far each of the sweep's windows has been processed.
+- `SweepHeartbeat`: when a sweep last ran to the end (one row), for `/healthz` and the banner.
 - `Notice` and its append-only `NoticeEvent`s.
 - `Notification` (an in-app message to a unit), `InboxItem` (one per recipient, with read state),
   `Delivery` (one per outside channel: email or group-chat webhook).
@@ -45,6 +46,7 @@ __all__ = [
     "RuleTimer",
     "SupervisionPolicy",
     "SweepCursor",
+    "SweepHeartbeat",
     "WebhookFormat",
 ]
 
@@ -197,6 +199,26 @@ class SweepCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.position}"
+
+
+class SweepHeartbeat(models.Model):
+    """When a sweep last ran to the end: one row, written by every completed run.
+
+    Enforcement has stopped when this is old (the worker, beat or the broker is down) while the
+    rest of the system still works; `/healthz` and the supervisors' banner read it by primary key.
+    No row means no sweep has completed on this database yet.
+    """
+
+    completed_at = models.DateTimeField(_("上次完成"))
+    last_run = models.JSONField(_("上次运行"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("巡检心跳")
+        verbose_name_plural = _("巡检心跳")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="sweep_heartbeat_single_row")]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} @ {self.completed_at:%Y-%m-%d %H:%M:%S}"
 
 
 class RuleTimer(models.Model):

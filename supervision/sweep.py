@@ -52,6 +52,7 @@ from .models import (
     RuleTimer,
     SupervisionPolicy,
     SweepCursor,
+    SweepHeartbeat,
 )
 from .notifications import requeue_deliveries
 from .rules import FireResult, Firing, fire, missed_deadline_firings, schedule_early_warning
@@ -356,6 +357,32 @@ def run_sweep(*, now: dt.datetime | None = None, time_budget: float | None = Non
     _notices_window(policy, now, budget, result)
     requeue_deliveries(now=now)
     result.seconds = time.monotonic() - started
+    record_completed_sweep(result)
     if result.fired or result.more:
         logger.info("Supervision sweep: %s", result.summary())
     return result
+
+
+# --- the heartbeat: is enforcement running? ----------------------------------------------------
+
+
+def record_completed_sweep(result: SweepResult) -> None:
+    """Stamp the heartbeat: a sweep ran to the end just now. Never moves it back."""
+    at = timezone.now()
+    values = {"completed_at": at, "last_run": result.summary()}
+    if not SweepHeartbeat.objects.filter(pk=1, completed_at__lt=at).update(**values):
+        # The first sweep on this database; or another sweep stamped a later moment already, and
+        # then this finds its row and changes nothing.
+        SweepHeartbeat.objects.get_or_create(pk=1, defaults=values)
+
+
+def last_sweep_completed_at() -> dt.datetime | None:
+    """When a sweep last ran to the end; None if none ever did. One primary-key read."""
+    return SweepHeartbeat.objects.filter(pk=1).values_list("completed_at", flat=True).first()
+
+
+def sweep_stale(completed_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether enforcement has stopped: no sweep finished within SUPERVISION_STALE_AFTER_SECONDS."""
+    if completed_at is None:
+        return True
+    return (now - completed_at).total_seconds() > settings.SUPERVISION_STALE_AFTER_SECONDS

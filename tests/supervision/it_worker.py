@@ -2,6 +2,8 @@
 
 While the file named by HOTLINE_IT_SLOW_MARKER + ".armed" exists, issuing a notice pauses inside
 its transaction (after writing the marker file), so the test can SIGKILL the worker mid-firing.
+With HOTLINE_IT_ISSUE_DELAY set, issuing each notice takes that many seconds more, so a sweep
+over a few dozen orders lasts long enough to lose the broker in the middle of it.
 """
 
 import os
@@ -17,6 +19,7 @@ from hotline.celery import app  # noqa: E402
 from supervision import rules  # noqa: E402
 
 _marker = os.environ.get("HOTLINE_IT_SLOW_MARKER", "")
+_delay = float(os.environ.get("HOTLINE_IT_ISSUE_DELAY") or 0)
 _real_issue = rules.notice_issue
 
 
@@ -26,6 +29,8 @@ def _slow_issue(**kwargs):
         with open(_marker, "w") as fh:
             fh.write(str(notice.pk))
         time.sleep(60)  # killed here, the transaction still open
+    if _delay:
+        time.sleep(_delay)
     return notice
 
 
