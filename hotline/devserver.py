@@ -44,7 +44,12 @@ class Child:
     name: str
     argv: list[str]
     stop_signal: signal.Signals
+    # Started again when it exits by itself (the worker: the deadline sweep must go on); a child
+    # that is not restarted stops the whole run when it exits (the web server: a taken port).
+    restart: bool = False
     process: subprocess.Popen | None = None
+    restarts: int = 0
+    next_start: float = 0.0
 
     def start(self, cwd: Path) -> None:
         # process_group=0: a group of its own, out of reach of the terminal's Ctrl-C.
@@ -76,8 +81,10 @@ def children(host: str, port: int) -> list[Child]:
         Child(
             "worker",
             # beat's schedule file is CELERY_BEAT_SCHEDULE_FILENAME, under HOTLINE_VAR_DIR.
-            [python, "-m", "celery", "-A", "hotline", "worker", "--beat", "--loglevel=INFO", "--concurrency=2"],
+            [python, "-m", "celery", "-A", "hotline", "worker", "--beat", "--loglevel=INFO", "--concurrency=2",
+             "--without-gossip", "--without-mingle"],
             signal.SIGTERM,
+            restart=True,
         ),
         Child("web", [python, "manage.py", "runserver", f"{host}:{port}", "--noreload"], signal.SIGINT),
     ]  # fmt: skip
@@ -118,7 +125,24 @@ def supervise(procs: list[Child], cwd: Path) -> int:
     failed = None
     while not received and failed is None:
         time.sleep(POLL)
-        failed = next((c for c in procs if not c.running), None)
+        for child in procs:
+            if child.running or not child.restart:
+                continue
+            now = time.monotonic()
+            if child.next_start == 0.0:
+                # Back off 1, 2, 4 … 30 s, so a worker that cannot start does not spin.
+                delay = min(30.0, 2.0**child.restarts)
+                child.next_start = now + delay
+                print(
+                    f"\n  {child.name} exited ({child.process.returncode}); starting it again in {delay:.0f} s.",
+                    flush=True,
+                )
+            elif now >= child.next_start:
+                child.kill_group()  # whatever it left behind (pool processes, beat)
+                child.restarts += 1
+                child.next_start = 0.0
+                child.start(cwd)
+        failed = next((c for c in procs if not c.running and not c.restart), None)
     if failed is not None:
         print(f"\n  {failed.name} exited ({failed.process.returncode}); stopping the rest.", flush=True)
     else:
