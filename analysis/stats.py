@@ -38,10 +38,12 @@ from tickets.models import (
     ReviewDecision,
     Satisfaction,
     Status,
+    Topic,
     WorkOrder,
 )
 from tickets.workcalendar import bureau_tz
 
+from .models import RollupState, UnitDayBreakdown, UnitDayCount
 from .periods import Period
 
 # A result has been handed in and not (yet) returned.
@@ -64,6 +66,66 @@ NOTICE_REMINDER = "reminder"
 def counted_orders() -> QuerySet[WorkOrder]:
     """Orders that count in the figures: dispatched to a unit and not merged into another."""
     return WorkOrder.objects.filter(unit__isnull=False, merged_into__isnull=True)
+
+
+# --- settled orders and the daily roll-up --------------------------------------------------------
+#
+# An order is *settled* at a boundary B (a local midnight) when it counts, is closed, and its
+# closing time, handling deadline and contact deadline are all before B. Closed is final (no
+# transition leaves it, the admin cannot edit orders), so a settled order never changes again,
+# nor do its callbacks and reviews (all made before it closed). For any cut-off T ≥ B its
+# contribution to every figure of a period depends only on which days its dates fall on: it is not
+# pending, its handling deadline and contact deadline are before T. `analysis/rollup.py` adds each
+# settled order once to the per-unit, per-day counters; every other order is counted live with the
+# very formulas below. The two sets partition the orders, so roll-up + live = the direct count.
+
+ROLLUP_NAME = "orders"
+UNSETTLED_STATUSES = tuple(s for s in Status.values if s != Status.CLOSED)
+
+
+def settled(boundary: dt.datetime, prefix: str = "") -> Q:
+    """Closed, and closed, due and to be contacted before `boundary` (NULLs are never settled)."""
+    return Q(
+        **{
+            f"{prefix}status": Status.CLOSED,
+            f"{prefix}closed_at__lt": boundary,
+            f"{prefix}handling_deadline__lt": boundary,
+            f"{prefix}contact_deadline__lt": boundary,
+        }
+    )
+
+
+def unsettled(boundary: dt.datetime, prefix: str = "") -> Q:
+    """Exactly the orders `settled` leaves out, written as an OR of indexable conditions."""
+    q = Q(**{f"{prefix}status__in": UNSETTLED_STATUSES})
+    for name in ("closed_at", "handling_deadline", "contact_deadline"):
+        q |= Q(**{f"{prefix}{name}__gte": boundary}) | Q(**{f"{prefix}{name}__isnull": True})
+    return q
+
+
+def rollup_boundary(cutoff: dt.datetime | None = None) -> dt.datetime | None:
+    """The boundary the roll-up is filled to, if it can serve figures cut off at `cutoff`.
+
+    None (count everything live) while the roll-up was never filled, and for a cut-off before the
+    boundary: a settled order's figures are only fixed for cut-offs at or after it.
+    """
+    boundary = RollupState.objects.filter(name=ROLLUP_NAME).values_list("settled_before", flat=True).first()
+    if boundary is None or (cutoff is not None and cutoff < boundary):
+        return None
+    return boundary
+
+
+COUNT_FIELDS = tuple(
+    f.name for f in UnitDayCount._meta.get_fields() if f.name not in ("id", "unit", "day")
+)
+
+
+def rolled_up_counts(period: Period, unit_ids: Iterable[int] | None = None) -> dict[int, dict]:
+    """The settled orders' figures of each unit over the days of the period."""
+    rows = UnitDayCount.objects.filter(day__gte=period.start, day__lte=period.end)
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=list(unit_ids))
+    return _grouped(rows, "unit_id", **{name: Sum(name) for name in COUNT_FIELDS})
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -195,14 +257,22 @@ def order_counts(period: Period, cutoff: dt.datetime, orders: QuerySet) -> dict[
     )
 
 
-def _order_scope(prefix: str, unit_ids: Iterable[int] | None) -> Q:
+def _order_scope(prefix: str, unit_ids: Iterable[int] | None, boundary: dt.datetime | None = None) -> Q:
+    """Orders that count (of these units); with a roll-up `boundary`, only those not settled at it."""
     scope = Q(**{f"{prefix}unit__isnull": False, f"{prefix}merged_into__isnull": True})
     if unit_ids is not None:
         scope &= Q(**{f"{prefix}unit_id__in": list(unit_ids)})
+    if boundary is not None:
+        scope &= unsettled(boundary, prefix)
     return scope
 
 
-def callbacks_in(start: dt.datetime, end: dt.datetime, unit_ids: Iterable[int] | None = None) -> QuerySet[Callback]:
+def callbacks_in(
+    start: dt.datetime,
+    end: dt.datetime,
+    unit_ids: Iterable[int] | None = None,
+    boundary: dt.datetime | None = None,
+) -> QuerySet[Callback]:
     """Callbacks made in [start, end) on orders that count.
 
     `order.callback_at` is the time of the order's latest callback and is never cleared (a reopen
@@ -211,12 +281,16 @@ def callbacks_in(start: dt.datetime, end: dt.datetime, unit_ids: Iterable[int] |
     range) instead of scanning every order to join the callbacks of a long period.
     """
     return Callback.objects.filter(
-        _in("created_at", start, end), _order_scope("order__", unit_ids), order__callback_at__gte=start
+        _in("created_at", start, end), _order_scope("order__", unit_ids, boundary), order__callback_at__gte=start
     )
 
 
-def callback_counts(period: Period, unit_ids: Iterable[int] | None = None) -> dict[int, dict]:
-    callbacks = callbacks_in(period.start_at, period.end_at, unit_ids).annotate(unit_id=F("order__unit_id"))
+def callback_counts(
+    period: Period, unit_ids: Iterable[int] | None = None, boundary: dt.datetime | None = None
+) -> dict[int, dict]:
+    callbacks = callbacks_in(period.start_at, period.end_at, unit_ids, boundary).annotate(
+        unit_id=F("order__unit_id")
+    )
     return _grouped(
         callbacks,
         "unit_id",
@@ -227,10 +301,12 @@ def callback_counts(period: Period, unit_ids: Iterable[int] | None = None) -> di
     )
 
 
-def return_counts(period: Period, unit_ids: Iterable[int] | None = None) -> dict[int, dict]:
+def return_counts(
+    period: Period, unit_ids: Iterable[int] | None = None, boundary: dt.datetime | None = None
+) -> dict[int, dict]:
     reviews = Review.objects.filter(
         _in("created_at", period.start_at, period.end_at),
-        _order_scope("order__", unit_ids),
+        _order_scope("order__", unit_ids, boundary),
         decision=ReviewDecision.RETURNED,
     ).annotate(unit_id=F("order__unit_id"))
     return _grouped(reviews, "unit_id", returned=Count("id"))
@@ -363,16 +439,25 @@ def notice_remedies(period: Period, order_ids: Iterable[int]) -> dict[int, list[
 def figures_by_unit(
     period: Period, cutoff: dt.datetime | None = None, unit_ids: Iterable[int] | None = None
 ) -> dict[int, Figures]:
-    """Every unit's figures for the period, keyed by unit id (units without orders are absent)."""
+    """Every unit's figures for the period, keyed by unit id (units without orders are absent).
+
+    Settled orders come from the daily roll-up (when it is filled and the cut-off is not before
+    its boundary); the others are counted live. Each part adds to the same counters.
+    """
     cutoff = cutoff or timezone.now()
     unit_ids = None if unit_ids is None else list(unit_ids)
+    boundary = rollup_boundary(cutoff)
     orders = counted_orders()
     if unit_ids is not None:
         orders = orders.filter(unit_id__in=unit_ids)
-    parts = [
+    parts = []
+    if boundary is not None:
+        orders = orders.filter(unsettled(boundary))
+        parts.append(rolled_up_counts(period, unit_ids))
+    parts += [
         order_counts(period, cutoff, orders),
-        callback_counts(period, unit_ids),
-        return_counts(period, unit_ids),
+        callback_counts(period, unit_ids, boundary),
+        return_counts(period, unit_ids, boundary),
         notice_counts(period, cutoff, unit_ids),
     ]
     result: dict[int, Figures] = {}
@@ -380,7 +465,7 @@ def figures_by_unit(
         for unit_id, values in part.items():
             figures = result.setdefault(unit_id, Figures())
             for name, value in values.items():
-                setattr(figures, name, value or 0)
+                setattr(figures, name, getattr(figures, name) + (value or 0))
     return result
 
 
@@ -416,11 +501,28 @@ def weekly_trend(
 
     Two grouped queries in all: the due orders by the week of their deadline, the callbacks by the
     week they were made. The unit's counts come from conditional aggregates in the same queries.
+    With the roll-up filled, settled orders come from it (a third query, by day) and the two
+    queries read only the others.
     """
     cutoff = cutoff or timezone.now()
     tz = bureau_tz()
     start, end = weeks[0].start_at, min(weeks[-1].end_at, cutoff)
     points = {w.start: TrendPoint(week=w, bureau=Figures(), unit=Figures() if unit_id else None) for w in weeks}
+    boundary = rollup_boundary(cutoff)
+    trend_fields = ("due", "due_closed", "on_time", "callbacks", "satisfied", "basically")
+    if boundary is not None:
+        aggregates = {name: Sum(name) for name in trend_fields}
+        if unit_id:
+            aggregates |= {f"u_{name}": Sum(name, filter=Q(unit_id=unit_id)) for name in trend_fields}
+        days = (
+            UnitDayCount.objects.filter(day__gte=weeks[0].start, day__lte=weeks[-1].end)
+            .values("day")
+            .annotate(**aggregates)
+            .order_by()
+        )
+        for row in days:
+            day = row.pop("day")
+            _fill(points, {"week": day - dt.timedelta(days=day.weekday()), **row}, tz)
 
     due_aggregates = {
         "due": Count("id"),
@@ -434,9 +536,9 @@ def weekly_trend(
             "u_on_time": Count("id", filter=ON_TIME & Q(unit_id=unit_id)),
         }
     if end > start:
+        due_orders = counted_orders() if boundary is None else counted_orders().filter(unsettled(boundary))
         due_rows = (
-            counted_orders()
-            .filter(_in("handling_deadline", start, end))
+            due_orders.filter(_in("handling_deadline", start, end))
             .exclude(PENDING_OBJECTION)
             .annotate(week=TruncWeek("handling_deadline", tzinfo=tz))
             .values("week")
@@ -459,7 +561,7 @@ def weekly_trend(
         }
     if end > start:
         callback_rows = (
-            callbacks_in(start, end)
+            callbacks_in(start, end, boundary=boundary)
             .annotate(week=TruncWeek("created_at", tzinfo=tz))
             .values("week")
             .annotate(**callback_aggregates)
@@ -480,9 +582,9 @@ def _fill(points: dict[dt.date, TrendPoint], row: dict, tz) -> None:
     for name, value in row.items():
         if name.startswith("u_"):
             if point.unit is not None:
-                setattr(point.unit, name[2:], value or 0)
+                setattr(point.unit, name[2:], getattr(point.unit, name[2:]) + (value or 0))
         else:
-            setattr(point.bureau, name, value or 0)
+            setattr(point.bureau, name, getattr(point.bureau, name) + (value or 0))
 
 
 BREAKDOWN_FIELDS = ("handling_type", "topic", "channel")
@@ -492,13 +594,26 @@ def breakdowns(period: Period, unit_id: int | None = None) -> dict[str, list[tup
     """Orders received in the period by handling type, topic and channel, largest first.
 
     Counts every order that is not a merged duplicate, dispatched or not. One grouped query by
-    (type, topic, channel), at most a few hundred groups, added up per field here.
+    (type, topic, channel), at most a few hundred groups, added up per field here; with the
+    roll-up filled, that query reads only the orders not settled and one more adds the settled
+    ones' daily counts.
     """
+    boundary = rollup_boundary()
     orders = WorkOrder.objects.filter(_in("received_at", period.start_at, period.end_at), merged_into__isnull=True)
     if unit_id:
         orders = orders.filter(unit_id=unit_id)
-    rows = orders.values("handling_type", "topic__name", "channel").annotate(n=Count("id")).order_by()
     totals: dict[str, dict[str, int]] = {name: {} for name in BREAKDOWN_FIELDS}
+    if boundary is not None:
+        orders = orders.filter(unsettled(boundary))
+        rolled = UnitDayBreakdown.objects.filter(day__gte=period.start, day__lte=period.end)
+        if unit_id:
+            rolled = rolled.filter(unit_id=unit_id)
+        topic_names = dict(Topic.objects.values_list("pk", "name"))
+        for row in rolled.values("dimension", "key").annotate(n=Sum("orders")).order_by():
+            key = topic_names.get(int(row["key"])) if row["dimension"] == "topic" else row["key"]
+            counts = totals[row["dimension"]]
+            counts[key] = counts.get(key, 0) + row["n"]
+    rows = orders.values("handling_type", "topic__name", "channel").annotate(n=Count("id")).order_by()
     for row in rows:
         for name, key in (
             ("handling_type", row["handling_type"]),

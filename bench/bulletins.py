@@ -241,7 +241,7 @@ def run(repeat: int) -> list[dict]:
     from analysis.periods import last_weeks, local_date, previous_week, week_containing
     from analysis.stats import figures_by_unit, unit_load, weekly_trend
     from stations.models import Unit
-    from supervision.models import AreaLevel
+    from analysis.models import AreaLevel
 
     now = timezone.now()
     week = previous_week(now)

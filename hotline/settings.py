@@ -305,3 +305,16 @@ CELERY_BEAT_SCHEDULE["weekly-bulletin"] = {
     "task": "analysis.generate_weekly_bulletin",
     "schedule": _cron(HOTLINE_BULLETIN_SCHEDULE, "HOTLINE_BULLETIN_SCHEDULE"),
 }
+
+# The daily roll-up of settled orders (analysis/rollup.py): beat tries every hour; a day is filled
+# once this many minutes have passed after its midnight (a closing still being committed then
+# would be missed; the daily check catches it and rebuilds).
+HOTLINE_ROLLUP_LAG_MINUTES = env.int("HOTLINE_ROLLUP_LAG_MINUTES", default=15)
+CELERY_BEAT_SCHEDULE["analysis-rollup"] = {
+    "task": "analysis.fill_rollup",
+    "schedule": crontab(minute=env.int("HOTLINE_ROLLUP_MINUTE", default=20)),
+    "options": {"expires": 3000},
+}
+# Bulletin PDFs and workbooks are rendered by a worker; a person may ask for this many new renders
+# an hour (a file already rendered is served without counting).
+HOTLINE_EXPORT_RENDERS_PER_HOUR = env.int("HOTLINE_EXPORT_RENDERS_PER_HOUR", default=10)
