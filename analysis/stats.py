@@ -125,7 +125,9 @@ def rolled_up_counts(period: Period, unit_ids: Iterable[int] | None = None) -> d
     rows = UnitDayCount.objects.filter(day__gte=period.start, day__lte=period.end)
     if unit_ids is not None:
         rows = rows.filter(unit_id__in=list(unit_ids))
-    return _grouped(rows, "unit_id", **{name: Sum(name) for name in COUNT_FIELDS})
+    # Annotations may not take a field's name: sum into "sum_<name>", then give the names back.
+    sums = _grouped(rows, "unit_id", **{f"sum_{name}": Sum(name) for name in COUNT_FIELDS})
+    return {unit: {name.removeprefix("sum_"): value for name, value in row.items()} for unit, row in sums.items()}
 
 
 def ratio(numerator: float, denominator: float) -> float | None:
@@ -511,9 +513,10 @@ def weekly_trend(
     boundary = rollup_boundary(cutoff)
     trend_fields = ("due", "due_closed", "on_time", "callbacks", "satisfied", "basically")
     if boundary is not None:
-        aggregates = {name: Sum(name) for name in trend_fields}
+        # Annotations may not take a field's name: sum into "sum_<name>", then fill by name.
+        aggregates = {f"sum_{name}": Sum(name) for name in trend_fields}
         if unit_id:
-            aggregates |= {f"u_{name}": Sum(name, filter=Q(unit_id=unit_id)) for name in trend_fields}
+            aggregates |= {f"sum_u_{name}": Sum(name, filter=Q(unit_id=unit_id)) for name in trend_fields}
         days = (
             UnitDayCount.objects.filter(day__gte=weeks[0].start, day__lte=weeks[-1].end)
             .values("day")
@@ -522,7 +525,8 @@ def weekly_trend(
         )
         for row in days:
             day = row.pop("day")
-            _fill(points, {"week": day - dt.timedelta(days=day.weekday()), **row}, tz)
+            values = {name.removeprefix("sum_"): value for name, value in row.items()}
+            _fill(points, {"week": day - dt.timedelta(days=day.weekday()), **values}, tz)
 
     due_aggregates = {
         "due": Count("id"),
