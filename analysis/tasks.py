@@ -3,6 +3,7 @@
 - The Monday bulletin: beat runs `generate_weekly_bulletin` on `HOTLINE_BULLETIN_SCHEDULE` (default
   every Monday 08:00 in TIME_ZONE) for the Monday–Sunday week before it.
 - The daily roll-up: beat runs `fill_rollup` every hour (`analysis/rollup.py`).
+- Bulletin files: `render_export` renders a PDF or workbook asked for on the page.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from celery import shared_task
 from django.db import IntegrityError, OperationalError
 
 from .bulletins import bulletin_generate
+from .exports import export_render
 from .periods import previous_week
 from .rollup import rollup_refresh
 
@@ -47,3 +49,15 @@ def fill_rollup() -> str | None:
     """
     state = rollup_refresh()
     return state.settled_before.isoformat() if state is not None else None
+
+
+@shared_task(
+    name="analysis.render_export",
+    autoretry_for=(OperationalError,),
+    retry_backoff=10,
+    max_retries=3,
+)
+def render_export(job_id: int) -> int | None:
+    """Render a bulletin's PDF or workbook into its stored file (analysis/exports.py)."""
+    job = export_render(job_id=job_id)
+    return None if job is None else job.pk

@@ -318,3 +318,6 @@ CELERY_BEAT_SCHEDULE["analysis-rollup"] = {
 # Bulletin PDFs and workbooks are rendered by a worker; a person may ask for this many new renders
 # an hour (a file already rendered is served without counting).
 HOTLINE_EXPORT_RENDERS_PER_HOUR = env.int("HOTLINE_EXPORT_RENDERS_PER_HOUR", default=10)
+# A bulletin workbook with at most this many rows is made in the request; a larger one, and every
+# PDF, by a worker.
+HOTLINE_EXPORT_INLINE_ROWS = env.int("HOTLINE_EXPORT_INLINE_ROWS", default=2000)
