@@ -15,7 +15,7 @@ Why this is exact (and why it needs no re-fill of late events):
   at any later cut-off (its deadlines are before the boundary, it is not pending).
 - The roll-up holds exactly the settled orders (the delta of a fill is settled(new) minus
   settled(old), and a fill is one transaction holding the state row's lock: a crash or a second
-  worker changes nothing), and the live part reads exactly the others (`stats.unsettled`).
+  worker changes nothing), and the live part reads exactly the others (`stats.live_parts`).
 - A closing committed after the fill read past its boundary would be missed; the fill therefore
   waits `HOTLINE_ROLLUP_LAG_MINUTES` after midnight, and `rollup_check` (run by each daily fill,
   and by `manage.py analysis_rollup --check`) compares the orders held with the settled orders in

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
+from functools import partial
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models import BooleanField, Case, Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet, Sum, When
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -80,27 +82,51 @@ def counted_orders() -> QuerySet[WorkOrder]:
 # very formulas below. The two sets partition the orders, so roll-up + live = the direct count.
 
 ROLLUP_NAME = "orders"
-UNSETTLED_STATUSES = tuple(s for s in Status.values if s != Status.CLOSED)
+
+
+SETTLING_MOMENTS = ("closed_at", "handling_deadline", "contact_deadline")
 
 
 def settled(boundary: dt.datetime, prefix: str = "") -> Q:
-    """Closed, and closed, due and to be contacted before `boundary` (NULLs are never settled)."""
-    return Q(
-        **{
-            f"{prefix}status": Status.CLOSED,
-            f"{prefix}closed_at__lt": boundary,
-            f"{prefix}handling_deadline__lt": boundary,
-            f"{prefix}contact_deadline__lt": boundary,
-        }
-    )
+    """Closed, and none of its closing time, handling or contact deadline at or after `boundary`.
 
-
-def unsettled(boundary: dt.datetime, prefix: str = "") -> Q:
-    """Exactly the orders `settled` leaves out, written as an OR of indexable conditions."""
-    q = Q(**{f"{prefix}status__in": UNSETTLED_STATUSES})
-    for name in ("closed_at", "handling_deadline", "contact_deadline"):
-        q |= Q(**{f"{prefix}{name}__gte": boundary}) | Q(**{f"{prefix}{name}__isnull": True})
+    A missing moment never puts an order in a cohort at any cut-off (a NULL deadline is never
+    due, a NULL contact deadline never in the response base by time), so it does not keep the
+    order live.
+    """
+    q = Q(**{f"{prefix}status": Status.CLOSED})
+    for name in SETTLING_MOMENTS:
+        q &= Q(**{f"{prefix}{name}__lt": boundary}) | Q(**{f"{prefix}{name}__isnull": True})
     return q
+
+
+# A condition on the order, given the lookup prefix ("" on orders, "order__" on callbacks).
+LivePart = Callable[[str], Q]
+
+
+def _open_part(prefix: str = "") -> Q:
+    return ~Q(**{f"{prefix}status": Status.CLOSED})
+
+
+def _closed_part(boundary: dt.datetime, prefix: str = "") -> Q:
+    late = Q()
+    for name in SETTLING_MOMENTS:
+        late |= Q(**{f"{prefix}{name}__gte": boundary})
+    return Q(**{f"{prefix}status": Status.CLOSED}) & late
+
+
+def live_parts(boundary: dt.datetime | None) -> list[LivePart | None]:
+    """The orders a selector counts live, as disjoint parts each read by its own index.
+
+    Without a roll-up: everything, in one part (None). With one: the orders not settled at the
+    boundary (`unsettled`), split in two, because one OR of both cannot use either index well —
+    orders not closed (read by an index-only scan of `analysis_open_order_idx`, a partial covering
+    index on them: migration analysis 0003), and closed orders whose closing or deadlines are at or
+    after the boundary (today's closings, early ones: a bitmap of three date indexes).
+    """
+    if boundary is None:
+        return [None]
+    return [_open_part, partial(_closed_part, boundary)]
 
 
 def rollup_boundary(cutoff: dt.datetime | None = None) -> dt.datetime | None:
@@ -259,13 +285,13 @@ def order_counts(period: Period, cutoff: dt.datetime, orders: QuerySet) -> dict[
     )
 
 
-def _order_scope(prefix: str, unit_ids: Iterable[int] | None, boundary: dt.datetime | None = None) -> Q:
-    """Orders that count (of these units); with a roll-up `boundary`, only those not settled at it."""
+def _order_scope(prefix: str, unit_ids: Iterable[int] | None, part: LivePart | None = None) -> Q:
+    """Orders that count (of these units); with a live `part`, only those in it."""
     scope = Q(**{f"{prefix}unit__isnull": False, f"{prefix}merged_into__isnull": True})
     if unit_ids is not None:
         scope &= Q(**{f"{prefix}unit_id__in": list(unit_ids)})
-    if boundary is not None:
-        scope &= unsettled(boundary, prefix)
+    if part is not None:
+        scope &= part(prefix)
     return scope
 
 
@@ -273,24 +299,37 @@ def callbacks_in(
     start: dt.datetime,
     end: dt.datetime,
     unit_ids: Iterable[int] | None = None,
-    boundary: dt.datetime | None = None,
+    part: LivePart | None = None,
 ) -> QuerySet[Callback]:
-    """Callbacks made in [start, end) on orders that count.
+    """Callbacks made in [start, end) on orders that count (and are in the live `part`).
 
     `order.callback_at` is the time of the order's latest callback and is never cleared (a reopen
     starts a new round but keeps it), so every callback made since `start` belongs to an order
     called back since `start`. Saying so lets the database join only those orders (an index
-    range) instead of scanning every order to join the callbacks of a long period.
+    range) instead of scanning every order to join the callbacks of a long period. For a live
+    part the orders are read first (few, from their index) and their callbacks then by order:
+    otherwise the planner hashes every callback of a long period to join a few hundred orders.
     """
+    if part is not None:
+        # The period is compared on `created_at + 0`, which no index serves: with the plain column
+        # PostgreSQL scans the period's callbacks by date (hundreds of thousands for a year) and
+        # joins the few live orders to them, instead of reading those orders (an index-only scan)
+        # and their callbacks by order.
+        made = ExpressionWrapper(F("created_at") + dt.timedelta(0), output_field=DateTimeField())
+        return (
+            Callback.objects.filter(_order_scope("order__", unit_ids, part), order__callback_at__gte=start)
+            .alias(made=made)
+            .filter(made__gte=start, made__lt=end)
+        )
     return Callback.objects.filter(
-        _in("created_at", start, end), _order_scope("order__", unit_ids, boundary), order__callback_at__gte=start
+        _in("created_at", start, end), _order_scope("order__", unit_ids), order__callback_at__gte=start
     )
 
 
 def callback_counts(
-    period: Period, unit_ids: Iterable[int] | None = None, boundary: dt.datetime | None = None
+    period: Period, unit_ids: Iterable[int] | None = None, part: LivePart | None = None
 ) -> dict[int, dict]:
-    callbacks = callbacks_in(period.start_at, period.end_at, unit_ids, boundary).annotate(
+    callbacks = callbacks_in(period.start_at, period.end_at, unit_ids, part).annotate(
         unit_id=F("order__unit_id")
     )
     return _grouped(
@@ -304,11 +343,11 @@ def callback_counts(
 
 
 def return_counts(
-    period: Period, unit_ids: Iterable[int] | None = None, boundary: dt.datetime | None = None
+    period: Period, unit_ids: Iterable[int] | None = None, part: LivePart | None = None
 ) -> dict[int, dict]:
     reviews = Review.objects.filter(
         _in("created_at", period.start_at, period.end_at),
-        _order_scope("order__", unit_ids, boundary),
+        _order_scope("order__", unit_ids, part),
         decision=ReviewDecision.RETURNED,
     ).annotate(unit_id=F("order__unit_id"))
     return _grouped(reviews, "unit_id", returned=Count("id"))
@@ -452,16 +491,15 @@ def figures_by_unit(
     orders = counted_orders()
     if unit_ids is not None:
         orders = orders.filter(unit_id__in=unit_ids)
-    parts = []
+    parts = [notice_counts(period, cutoff, unit_ids)]
     if boundary is not None:
-        orders = orders.filter(unsettled(boundary))
         parts.append(rolled_up_counts(period, unit_ids))
-    parts += [
-        order_counts(period, cutoff, orders),
-        callback_counts(period, unit_ids, boundary),
-        return_counts(period, unit_ids, boundary),
-        notice_counts(period, cutoff, unit_ids),
-    ]
+    for live in live_parts(boundary):
+        parts += [
+            order_counts(period, cutoff, orders if live is None else orders.filter(live(""))),
+            callback_counts(period, unit_ids, live),
+            return_counts(period, unit_ids, live),
+        ]
     result: dict[int, Figures] = {}
     for part in parts:
         for unit_id, values in part.items():
@@ -539,8 +577,8 @@ def weekly_trend(
             "u_due_closed": Count("id", filter=Q(unit_id=unit_id, status=Status.CLOSED)),
             "u_on_time": Count("id", filter=ON_TIME & Q(unit_id=unit_id)),
         }
-    if end > start:
-        due_orders = counted_orders() if boundary is None else counted_orders().filter(unsettled(boundary))
+    for live in live_parts(boundary) if end > start else ():
+        due_orders = counted_orders() if live is None else counted_orders().filter(live(""))
         due_rows = (
             due_orders.filter(_in("handling_deadline", start, end))
             .exclude(PENDING_OBJECTION)
@@ -563,9 +601,9 @@ def weekly_trend(
             "u_satisfied": Count("id", filter=Q(order__unit_id=unit_id, satisfaction=Satisfaction.SATISFIED)),
             "u_basically": Count("id", filter=Q(order__unit_id=unit_id, satisfaction=Satisfaction.BASICALLY)),
         }
-    if end > start:
+    for live in live_parts(boundary) if end > start else ():
         callback_rows = (
-            callbacks_in(start, end, boundary=boundary)
+            callbacks_in(start, end, part=live)
             .annotate(week=TruncWeek("created_at", tzinfo=tz))
             .values("week")
             .annotate(**callback_aggregates)
@@ -608,7 +646,6 @@ def breakdowns(period: Period, unit_id: int | None = None) -> dict[str, list[tup
         orders = orders.filter(unit_id=unit_id)
     totals: dict[str, dict[str, int]] = {name: {} for name in BREAKDOWN_FIELDS}
     if boundary is not None:
-        orders = orders.filter(unsettled(boundary))
         rolled = UnitDayBreakdown.objects.filter(day__gte=period.start, day__lte=period.end)
         if unit_id:
             rolled = rolled.filter(unit_id=unit_id)
@@ -617,7 +654,14 @@ def breakdowns(period: Period, unit_id: int | None = None) -> dict[str, list[tup
             key = topic_names.get(int(row["key"])) if row["dimension"] == "topic" else row["key"]
             counts = totals[row["dimension"]]
             counts[key] = counts.get(key, 0) + row["n"]
-    rows = orders.values("handling_type", "topic__name", "channel").annotate(n=Count("id")).order_by()
+    rows = [
+        row
+        for live in live_parts(boundary)
+        for row in (orders if live is None else orders.filter(live("")))
+        .values("handling_type", "topic__name", "channel")
+        .annotate(n=Count("id"))
+        .order_by()
+    ]
     for row in rows:
         for name, key in (
             ("handling_type", row["handling_type"]),
