@@ -27,6 +27,7 @@ __all__ = [
     "TypicalCase",
     "UnitDayBreakdown",
     "UnitDayCount",
+    "UnitDayFeedback",
 ]
 
 
@@ -231,11 +232,12 @@ class TypicalCase(models.Model):
 class RollupState(models.Model):
     """The fill state of the daily roll-up (zulip's FillState): what the tables hold.
 
-    The roll-up holds every *settled* order, and nothing else: an order that counts (dispatched,
-    not merged), is closed, and whose closing time, handling deadline and contact deadline are all
-    before `settled_before` (a local midnight). Closed is final, so such an order never changes
-    again and its contribution to every figure of every day is fixed; the other orders are counted
-    live. One row, name "orders".
+    `UnitDayCount` and `UnitDayBreakdown` hold every *settled* order, and nothing else: an order
+    that counts (dispatched, not merged), is closed, and whose closing time, handling deadline and
+    contact deadline are not at or after `settled_before` (a local midnight). Closed is final, so
+    such an order never changes again; the other orders are counted live. `UnitDayFeedback` holds
+    the callbacks and returns made before `settled_before`, by the unit their order counts for
+    when the day was (re)filled. One row, name "orders".
     """
 
     name = models.CharField(max_length=30, unique=True)
@@ -258,7 +260,7 @@ class UnitDayCount(models.Model):
     Each counter is the figure of the same name (`analysis.stats.Figures`) restricted to settled
     orders and to that day: `received` counts the orders received that day, `due` those whose
     handling deadline fell that day, `approved` … those reviewed that day, `closed` those closed
-    that day, `callbacks` and `returned` the callbacks and returns made that day.
+    that day.
     """
 
     unit = models.ForeignKey("stations.Unit", on_delete=models.CASCADE, related_name="+")
@@ -276,6 +278,26 @@ class UnitDayCount(models.Model):
     unresolved = models.PositiveIntegerField(default=0)
     handling_minutes_total = models.FloatField(default=0.0)
     timed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("单位每日统计")
+        verbose_name_plural = _("单位每日统计")
+        constraints = [models.UniqueConstraint(fields=["day", "unit"], name="one_count_per_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day:%Y-%m-%d}"
+
+
+class UnitDayFeedback(models.Model):
+    """Callbacks (回访) and returns (审核退回) made on a local day, by the unit their order counts for.
+
+    Callbacks and reviews are never changed, but the unit an order counts for can (re-dispatch,
+    merge): a day is filled when it is over and filled again when an order with callbacks or
+    returns that day has a new event (`analysis/rollup.py`); until then that day is counted live.
+    """
+
+    unit = models.ForeignKey("stations.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
     callbacks = models.PositiveIntegerField(default=0)
     satisfied = models.PositiveIntegerField(default=0)
     basically = models.PositiveIntegerField(default=0)
@@ -283,9 +305,9 @@ class UnitDayCount(models.Model):
     returned = models.PositiveIntegerField(default=0)
 
     class Meta:
-        verbose_name = _("单位每日统计")
-        verbose_name_plural = _("单位每日统计")
-        constraints = [models.UniqueConstraint(fields=["day", "unit"], name="one_count_per_unit_day")]
+        verbose_name = _("单位每日回访与退回")
+        verbose_name_plural = _("单位每日回访与退回")
+        constraints = [models.UniqueConstraint(fields=["day", "unit"], name="one_feedback_per_unit_day")]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.day:%Y-%m-%d}"

@@ -7,7 +7,12 @@ change (closed, and closed, due and contacted before the boundary — a local mi
 `UnitDayBreakdown`), at the days its dates fall on, then moves `RollupState.settled_before`. The
 selectors in `stats.py` read those tables for settled orders and count every other order live.
 
-Why this is exact (and why it needs no re-fill of late events):
+Callbacks and returns (rows that never change) are filled by day into `UnitDayFeedback`, each
+day whole, by the unit their order counts for at the fill; a day with a callback or return of an
+order that has had an event since (re-dispatched, merged: any change writes an `OrderEvent`) is
+counted live by the selectors and filled again by the next fill.
+
+Why the settled orders' counts are exact (and need no re-fill of late events):
 - Settled orders never change: closed is final, the admin is read-only on orders, callbacks and
   reviews are made before an order closes. So a settled order's counts never go stale.
 - The contribution is computed with the selectors' own formulas (`order_counts`, the callback and
@@ -37,18 +42,20 @@ from django.utils import timezone
 from tickets.models import Callback, Outcome, Review, ReviewDecision, Satisfaction, Status
 from tickets.workcalendar import bureau_tz
 
-from .models import RollupState, UnitDayBreakdown, UnitDayCount
+from .models import RollupState, UnitDayBreakdown, UnitDayCount, UnitDayFeedback
 from .periods import local_date, local_midnight
 from .stats import (
     APPROVED_STATUSES,
     BREAKDOWN_FIELDS,
     COUNT_FIELDS,
+    FEEDBACK_FIELDS,
     ON_TIME,
     PENDING_OBJECTION,
     RESPONDED,
     ROLLUP_NAME,
     counted_orders,
     settled,
+    touched_days,
 )
 
 logger = logging.getLogger(__name__)
@@ -79,8 +86,8 @@ def _by_day(queryset: QuerySet, field: str, **aggregates) -> list[dict]:
 def settled_counts(orders: QuerySet, boundary: dt.datetime) -> dict[tuple[int, dt.date], dict]:
     """The counters of `orders` (all settled at `boundary`) by (unit, local day).
 
-    The same conditions as `stats.order_counts`, `callback_counts` and `return_counts`, with the
-    cut-off at the boundary; each cohort is grouped by the day of its own date.
+    The same conditions as `stats.order_counts`, with the cut-off at the boundary; each cohort is
+    grouped by the day of its own date.
     """
     counts: dict[tuple[int, dt.date], dict] = defaultdict(lambda: dict.fromkeys(COUNT_FIELDS, 0))
 
@@ -126,25 +133,6 @@ def settled_counts(orders: QuerySet, boundary: dt.datetime) -> dict[tuple[int, d
         )
     )
     add(_by_day(orders.filter(closed_at__isnull=False, status=Status.CLOSED), "closed_at", closed=Count("id")))
-    add(
-        _by_day(
-            Callback.objects.filter(order__in=orders).annotate(unit_id=F("order__unit_id")),
-            "created_at",
-            callbacks=Count("id"),
-            satisfied=Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
-            basically=Count("id", filter=Q(satisfaction=Satisfaction.BASICALLY)),
-            unsatisfied=Count("id", filter=Q(satisfaction=Satisfaction.UNSATISFIED)),
-        )
-    )
-    add(
-        _by_day(
-            Review.objects.filter(order__in=orders, decision=ReviewDecision.RETURNED).annotate(
-                unit_id=F("order__unit_id")
-            ),
-            "created_at",
-            returned=Count("id"),
-        )
-    )
     return counts
 
 
@@ -204,6 +192,60 @@ def _add_breakdowns(counts: dict[tuple[int, dt.date, str, str], int]) -> None:
     UnitDayBreakdown.objects.bulk_update(changed, ["orders"], batch_size=1000)
 
 
+def feedback_counts(moments: Q | None, before: dt.datetime) -> dict[tuple[int, dt.date], dict]:
+    """Callbacks and returns made before `before` (and in `moments`), by unit and local day.
+
+    The conditions of `stats.callback_counts` and `return_counts`: orders that count, by the unit
+    they count for now.
+    """
+    counts: dict[tuple[int, dt.date], dict] = defaultdict(lambda: dict.fromkeys(FEEDBACK_FIELDS, 0))
+    scope = Q(order__unit__isnull=False, order__merged_into__isnull=True, created_at__lt=before)
+    if moments is not None:
+        scope &= moments
+    callbacks = _by_day(
+        Callback.objects.filter(scope).annotate(unit_id=F("order__unit_id")),
+        "created_at",
+        callbacks=Count("id"),
+        satisfied=Count("id", filter=Q(satisfaction=Satisfaction.SATISFIED)),
+        basically=Count("id", filter=Q(satisfaction=Satisfaction.BASICALLY)),
+        unsatisfied=Count("id", filter=Q(satisfaction=Satisfaction.UNSATISFIED)),
+    )
+    returns = _by_day(
+        Review.objects.filter(scope, decision=ReviewDecision.RETURNED).annotate(unit_id=F("order__unit_id")),
+        "created_at",
+        returned=Count("id"),
+    )
+    for row in callbacks + returns:
+        key = (row.pop("unit_id"), row.pop("day"))
+        for name, value in row.items():
+            counts[key][name] += value or 0
+    return counts
+
+
+def _refill_feedback(old: dt.datetime | None, new: dt.datetime) -> int:
+    """Fill the days from `old` to `new` and fill again the days touched since `old`.
+
+    Each day is deleted and counted again whole, so a re-fill is idempotent.
+    """
+    if old is None:
+        UnitDayFeedback.objects.all().delete()
+        moments, days = None, None
+    else:
+        first, last = old.astimezone(bureau_tz()).date(), new.astimezone(bureau_tz()).date()
+        days = {first + dt.timedelta(days=n) for n in range((last - first).days)}
+        days |= {day for day in touched_days(old) if day < last}
+        UnitDayFeedback.objects.filter(day__in=days).delete()
+        moments = Q()
+        for day in days:
+            moments |= Q(created_at__gte=local_midnight(day), created_at__lt=local_midnight(day + dt.timedelta(days=1)))
+    counts = feedback_counts(moments, new) if days is None or days else {}
+    UnitDayFeedback.objects.bulk_create(
+        [UnitDayFeedback(unit_id=unit_id, day=day, **values) for (unit_id, day), values in counts.items()],
+        batch_size=1000,
+    )
+    return len(days) if days is not None else len({day for _unit, day in counts})
+
+
 def _lock_state() -> RollupState | None:
     return RollupState.objects.select_for_update().filter(name=ROLLUP_NAME).first()
 
@@ -235,6 +277,7 @@ def rollup_fill(*, until: dt.datetime | None = None, now: dt.datetime | None = N
         counts = settled_counts(orders, until)
         _add_counts(counts)
         _add_breakdowns(settled_breakdowns(orders))
+        _refill_feedback(old, until)
         added = sum(values["received"] for values in counts.values())
         state.settled_before = until
         state.filled_at = now
@@ -251,6 +294,7 @@ def rollup_rebuild(*, until: dt.datetime | None = None, now: dt.datetime | None 
         _lock_state()
         UnitDayCount.objects.all().delete()
         UnitDayBreakdown.objects.all().delete()
+        UnitDayFeedback.objects.all().delete()
         RollupState.objects.filter(name=ROLLUP_NAME).delete()
         return rollup_fill(until=until, now=now)
 

@@ -21,14 +21,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
-from functools import partial
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import BooleanField, Case, Count, DateTimeField, ExpressionWrapper, F, Q, QuerySet, Sum, When
-from django.db.models.functions import TruncWeek
+from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, When
+from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 
 from stations.models import Unit, UnitKind
@@ -45,8 +43,8 @@ from tickets.models import (
 )
 from tickets.workcalendar import bureau_tz
 
-from .models import RollupState, UnitDayBreakdown, UnitDayCount
-from .periods import Period
+from .models import RollupState, UnitDayBreakdown, UnitDayCount, UnitDayFeedback
+from .periods import Period, local_midnight
 
 # A result has been handed in and not (yet) returned.
 RESULT_STATUSES = (Status.REPORTED, Status.APPROVED, Status.CALLBACK_DONE, Status.CLOSED)
@@ -80,6 +78,12 @@ def counted_orders() -> QuerySet[WorkOrder]:
 # pending, its handling deadline and contact deadline are before T. `analysis/rollup.py` adds each
 # settled order once to the per-unit, per-day counters; every other order is counted live with the
 # very formulas below. The two sets partition the orders, so roll-up + live = the direct count.
+#
+# Callbacks and returns are rows that never change, made at a moment: the roll-up holds each
+# complete day of them (`UnitDayFeedback`), by the unit their order counted for when the day was
+# filled. What can change that is the order's unit or merge, and every change of an order writes
+# an `OrderEvent`: a day with a callback or return of an order that has an event since the
+# boundary is "touched" and counted live until the next fill fills it again.
 
 ROLLUP_NAME = "orders"
 
@@ -100,22 +104,14 @@ def settled(boundary: dt.datetime, prefix: str = "") -> Q:
     return q
 
 
-# A condition on the order, given the lookup prefix ("" on orders, "order__" on callbacks).
-LivePart = Callable[[str], Q]
-
-
-def _open_part(prefix: str = "") -> Q:
-    return ~Q(**{f"{prefix}status": Status.CLOSED})
-
-
-def _closed_part(boundary: dt.datetime, prefix: str = "") -> Q:
+def _closed_late(boundary: dt.datetime) -> Q:
     late = Q()
     for name in SETTLING_MOMENTS:
-        late |= Q(**{f"{prefix}{name}__gte": boundary})
-    return Q(**{f"{prefix}status": Status.CLOSED}) & late
+        late |= Q(**{f"{name}__gte": boundary})
+    return Q(status=Status.CLOSED) & late
 
 
-def live_parts(boundary: dt.datetime | None) -> list[LivePart | None]:
+def live_parts(boundary: dt.datetime | None) -> list[Q | None]:
     """The orders a selector counts live, as disjoint parts each read by its own index.
 
     Without a roll-up: everything, in one part (None). With one: the orders not settled at the
@@ -126,7 +122,7 @@ def live_parts(boundary: dt.datetime | None) -> list[LivePart | None]:
     """
     if boundary is None:
         return [None]
-    return [_open_part, partial(_closed_part, boundary)]
+    return [~Q(status=Status.CLOSED), _closed_late(boundary)]
 
 
 def rollup_boundary(cutoff: dt.datetime | None = None) -> dt.datetime | None:
@@ -141,9 +137,69 @@ def rollup_boundary(cutoff: dt.datetime | None = None) -> dt.datetime | None:
     return boundary
 
 
-COUNT_FIELDS = tuple(
-    f.name for f in UnitDayCount._meta.get_fields() if f.name not in ("id", "unit", "day")
-)
+COUNT_FIELDS = tuple(f.name for f in UnitDayCount._meta.get_fields() if f.name not in ("id", "unit", "day"))
+FEEDBACK_FIELDS = tuple(f.name for f in UnitDayFeedback._meta.get_fields() if f.name not in ("id", "unit", "day"))
+
+
+def touched_days(boundary: dt.datetime) -> set[dt.date]:
+    """Local days before the boundary with a callback or a return of an order changed since it.
+
+    Such a day's roll-up row may count a callback for the unit its order left (re-dispatch) or
+    for an order since merged: it is counted live until the next fill recomputes it.
+    """
+    tz = bureau_tz()
+    days: set[dt.date] = set()
+    for model, extra in ((Callback, {}), (Review, {"decision": ReviewDecision.RETURNED})):
+        changed = model.objects.filter(
+            order__in=WorkOrder.objects.filter(events__created_at__gte=boundary).values("pk"),
+            created_at__lt=boundary,
+            **extra,
+        )
+        days.update(changed.annotate(day=TruncDate("created_at", tzinfo=tz)).values_list("day", flat=True).distinct())
+    return days
+
+
+@dataclass(frozen=True)
+class FeedbackWindow:
+    """Which callbacks and returns a selector reads where: rolled-up days, and a live condition."""
+
+    boundary: dt.datetime
+    touched: frozenset[dt.date]
+
+    @classmethod
+    def at(cls, boundary: dt.datetime | None) -> FeedbackWindow | None:
+        return None if boundary is None else cls(boundary, frozenset(touched_days(boundary)))
+
+    def rolled_days(self, first: dt.date, last: dt.date) -> Q:
+        """Complete, untouched days from `first` to `last` (a condition on a roll-up row's day)."""
+        last = min(last, self.boundary.astimezone(bureau_tz()).date() - dt.timedelta(days=1))
+        return Q(day__gte=first, day__lte=last) & ~Q(day__in=sorted(self.touched))
+
+    def live(self, start: dt.datetime, end: dt.datetime) -> Q | None:
+        """The moments in [start, end) the roll-up does not serve: since the boundary, touched days."""
+        parts = []
+        if end > max(start, self.boundary):
+            parts.append(_in("created_at", max(start, self.boundary), end))
+        for day in sorted(self.touched):
+            lo, hi = max(start, local_midnight(day)), min(end, local_midnight(day + dt.timedelta(days=1)))
+            if hi > lo:
+                parts.append(_in("created_at", lo, hi))
+        if not parts:
+            return None
+        q = Q()
+        for part in parts:
+            q |= part
+        return q
+
+
+def rolled_up_feedback(
+    window: FeedbackWindow, period: Period, unit_ids: Iterable[int] | None = None
+) -> dict[int, dict]:
+    rows = UnitDayFeedback.objects.filter(window.rolled_days(period.start, period.end))
+    if unit_ids is not None:
+        rows = rows.filter(unit_id__in=list(unit_ids))
+    sums = _grouped(rows, "unit_id", **{f"sum_{name}": Sum(name) for name in FEEDBACK_FIELDS})
+    return {unit: {name.removeprefix("sum_"): value for name, value in row.items()} for unit, row in sums.items()}
 
 
 def rolled_up_counts(period: Period, unit_ids: Iterable[int] | None = None) -> dict[int, dict]:
@@ -285,13 +341,10 @@ def order_counts(period: Period, cutoff: dt.datetime, orders: QuerySet) -> dict[
     )
 
 
-def _order_scope(prefix: str, unit_ids: Iterable[int] | None, part: LivePart | None = None) -> Q:
-    """Orders that count (of these units); with a live `part`, only those in it."""
+def _order_scope(prefix: str, unit_ids: Iterable[int] | None) -> Q:
     scope = Q(**{f"{prefix}unit__isnull": False, f"{prefix}merged_into__isnull": True})
     if unit_ids is not None:
         scope &= Q(**{f"{prefix}unit_id__in": list(unit_ids)})
-    if part is not None:
-        scope &= part(prefix)
     return scope
 
 
@@ -299,37 +352,26 @@ def callbacks_in(
     start: dt.datetime,
     end: dt.datetime,
     unit_ids: Iterable[int] | None = None,
-    part: LivePart | None = None,
+    moments: Q | None = None,
 ) -> QuerySet[Callback]:
-    """Callbacks made in [start, end) on orders that count (and are in the live `part`).
+    """Callbacks made in [start, end) on orders that count.
 
     `order.callback_at` is the time of the order's latest callback and is never cleared (a reopen
     starts a new round but keeps it), so every callback made since `start` belongs to an order
     called back since `start`. Saying so lets the database join only those orders (an index
-    range) instead of scanning every order to join the callbacks of a long period. For a live
-    part the orders are read first (few, from their index) and their callbacks then by order:
-    otherwise the planner hashes every callback of a long period to join a few hundred orders.
+    range) instead of scanning every order to join the callbacks of a long period. `moments`
+    narrows `created_at` further (the parts of the period the roll-up does not serve).
     """
-    if part is not None:
-        # The period is compared on `created_at + 0`, which no index serves: with the plain column
-        # PostgreSQL scans the period's callbacks by date (hundreds of thousands for a year) and
-        # joins the few live orders to them, instead of reading those orders (an index-only scan)
-        # and their callbacks by order.
-        made = ExpressionWrapper(F("created_at") + dt.timedelta(0), output_field=DateTimeField())
-        return (
-            Callback.objects.filter(_order_scope("order__", unit_ids, part), order__callback_at__gte=start)
-            .alias(made=made)
-            .filter(made__gte=start, made__lt=end)
-        )
-    return Callback.objects.filter(
+    callbacks = Callback.objects.filter(
         _in("created_at", start, end), _order_scope("order__", unit_ids), order__callback_at__gte=start
     )
+    return callbacks if moments is None else callbacks.filter(moments)
 
 
 def callback_counts(
-    period: Period, unit_ids: Iterable[int] | None = None, part: LivePart | None = None
+    period: Period, unit_ids: Iterable[int] | None = None, moments: Q | None = None
 ) -> dict[int, dict]:
-    callbacks = callbacks_in(period.start_at, period.end_at, unit_ids, part).annotate(
+    callbacks = callbacks_in(period.start_at, period.end_at, unit_ids, moments).annotate(
         unit_id=F("order__unit_id")
     )
     return _grouped(
@@ -343,13 +385,16 @@ def callback_counts(
 
 
 def return_counts(
-    period: Period, unit_ids: Iterable[int] | None = None, part: LivePart | None = None
+    period: Period, unit_ids: Iterable[int] | None = None, moments: Q | None = None
 ) -> dict[int, dict]:
     reviews = Review.objects.filter(
         _in("created_at", period.start_at, period.end_at),
-        _order_scope("order__", unit_ids, part),
+        _order_scope("order__", unit_ids),
         decision=ReviewDecision.RETURNED,
-    ).annotate(unit_id=F("order__unit_id"))
+    )
+    if moments is not None:
+        reviews = reviews.filter(moments)
+    reviews = reviews.annotate(unit_id=F("order__unit_id"))
     return _grouped(reviews, "unit_id", returned=Count("id"))
 
 
@@ -492,14 +537,16 @@ def figures_by_unit(
     if unit_ids is not None:
         orders = orders.filter(unit_id__in=unit_ids)
     parts = [notice_counts(period, cutoff, unit_ids)]
-    if boundary is not None:
-        parts.append(rolled_up_counts(period, unit_ids))
     for live in live_parts(boundary):
-        parts += [
-            order_counts(period, cutoff, orders if live is None else orders.filter(live(""))),
-            callback_counts(period, unit_ids, live),
-            return_counts(period, unit_ids, live),
-        ]
+        parts.append(order_counts(period, cutoff, orders if live is None else orders.filter(live)))
+    window = FeedbackWindow.at(boundary)
+    if window is None:
+        parts += [callback_counts(period, unit_ids), return_counts(period, unit_ids)]
+    else:
+        parts += [rolled_up_counts(period, unit_ids), rolled_up_feedback(window, period, unit_ids)]
+        moments = window.live(period.start_at, period.end_at)
+        if moments is not None:
+            parts += [callback_counts(period, unit_ids, moments), return_counts(period, unit_ids, moments)]
     result: dict[int, Figures] = {}
     for part in parts:
         for unit_id, values in part.items():
@@ -549,22 +596,20 @@ def weekly_trend(
     start, end = weeks[0].start_at, min(weeks[-1].end_at, cutoff)
     points = {w.start: TrendPoint(week=w, bureau=Figures(), unit=Figures() if unit_id else None) for w in weeks}
     boundary = rollup_boundary(cutoff)
-    trend_fields = ("due", "due_closed", "on_time", "callbacks", "satisfied", "basically")
+    window = FeedbackWindow.at(boundary)
     if boundary is not None:
-        # Annotations may not take a field's name: sum into "sum_<name>", then fill by name.
-        aggregates = {f"sum_{name}": Sum(name) for name in trend_fields}
-        if unit_id:
-            aggregates |= {f"sum_u_{name}": Sum(name, filter=Q(unit_id=unit_id)) for name in trend_fields}
-        days = (
-            UnitDayCount.objects.filter(day__gte=weeks[0].start, day__lte=weeks[-1].end)
-            .values("day")
-            .annotate(**aggregates)
-            .order_by()
-        )
-        for row in days:
-            day = row.pop("day")
-            values = {name.removeprefix("sum_"): value for name, value in row.items()}
-            _fill(points, {"week": day - dt.timedelta(days=day.weekday()), **values}, tz)
+        for model, names, days in (
+            (UnitDayCount, ("due", "due_closed", "on_time"), Q(day__gte=weeks[0].start, day__lte=weeks[-1].end)),
+            (UnitDayFeedback, ("callbacks", "satisfied", "basically"), window.rolled_days(weeks[0].start, weeks[-1].end)),
+        ):
+            # Annotations may not take a field's name: sum into "sum_<name>", then fill by name.
+            aggregates = {f"sum_{name}": Sum(name) for name in names}
+            if unit_id:
+                aggregates |= {f"sum_u_{name}": Sum(name, filter=Q(unit_id=unit_id)) for name in names}
+            for row in model.objects.filter(days).values("day").annotate(**aggregates).order_by():
+                day = row.pop("day")
+                values = {name.removeprefix("sum_"): value for name, value in row.items()}
+                _fill(points, {"week": day - dt.timedelta(days=day.weekday()), **values}, tz)
 
     due_aggregates = {
         "due": Count("id"),
@@ -578,7 +623,7 @@ def weekly_trend(
             "u_on_time": Count("id", filter=ON_TIME & Q(unit_id=unit_id)),
         }
     for live in live_parts(boundary) if end > start else ():
-        due_orders = counted_orders() if live is None else counted_orders().filter(live(""))
+        due_orders = counted_orders() if live is None else counted_orders().filter(live)
         due_rows = (
             due_orders.filter(_in("handling_deadline", start, end))
             .exclude(PENDING_OBJECTION)
@@ -601,9 +646,10 @@ def weekly_trend(
             "u_satisfied": Count("id", filter=Q(order__unit_id=unit_id, satisfaction=Satisfaction.SATISFIED)),
             "u_basically": Count("id", filter=Q(order__unit_id=unit_id, satisfaction=Satisfaction.BASICALLY)),
         }
-    for live in live_parts(boundary) if end > start else ():
+    moments = None if window is None else window.live(start, end)
+    if end > start and (window is None or moments is not None):
         callback_rows = (
-            callbacks_in(start, end, part=live)
+            callbacks_in(start, end, moments=moments)
             .annotate(week=TruncWeek("created_at", tzinfo=tz))
             .values("week")
             .annotate(**callback_aggregates)
@@ -657,7 +703,7 @@ def breakdowns(period: Period, unit_id: int | None = None) -> dict[str, list[tup
     rows = [
         row
         for live in live_parts(boundary)
-        for row in (orders if live is None else orders.filter(live("")))
+        for row in (orders if live is None else orders.filter(live))
         .values("handling_type", "topic__name", "channel")
         .annotate(n=Count("id"))
         .order_by()
@@ -697,7 +743,9 @@ def unit_load(now: dt.datetime | None = None, unit_ids: Iterable[int] | None = N
     due within `HOTLINE_DUE_SOON_MINUTES` and those past their handling deadline."""
     now = now or timezone.now()
     soon = now + dt.timedelta(minutes=settings.HOTLINE_DUE_SOON_MINUTES)
-    orders = WorkOrder.objects.filter(status__in=UNIT_WORK_STATUSES, unit__isnull=False)
+    # `merged_into` is empty on every order in a unit work status (a merge makes the order merged);
+    # saying so lets PostgreSQL read them from the partial index on open orders (migration 0003).
+    orders = WorkOrder.objects.filter(status__in=UNIT_WORK_STATUSES, unit__isnull=False, merged_into__isnull=True)
     if unit_ids is not None:
         orders = orders.filter(unit_id__in=list(unit_ids))
     rows = _grouped(

@@ -15,10 +15,10 @@ from dataclasses import asdict
 import pytest
 from django.core.management import call_command
 
-from analysis.models import RollupState, UnitDayBreakdown, UnitDayCount
+from analysis.models import RollupState, UnitDayBreakdown, UnitDayCount, UnitDayFeedback
 from analysis.periods import Period, last_weeks, local_midnight
 from analysis.rollup import rollup_check, rollup_fill, rollup_rebuild, rollup_refresh, rollup_target
-from analysis.stats import breakdowns, figures_by_unit, weekly_trend
+from analysis.stats import FEEDBACK_FIELDS, breakdowns, figures_by_unit, touched_days, weekly_trend
 from stations.models import UnitKind
 from tests.analysis.conftest import GENERATED_AT, TZ, WEEK_END, WEEK_START, at, local
 from tests.factories import TopicFactory, UnitFactory
@@ -215,8 +215,10 @@ def test_filling_in_steps_equals_one_fill(random_data):
         rollup_fill(until=local_midnight(day), now=NOW)
     stepped = _count_rows()
     stepped_breakdowns = sorted(UnitDayBreakdown.objects.values_list("unit_id", "day", "dimension", "key", "orders"))
+    stepped_feedback = sorted(UnitDayFeedback.objects.values_list("unit_id", "day", *FEEDBACK_FIELDS))
     rollup_rebuild(until=local_midnight(dt.date(2026, 11, 2)), now=NOW)
     _same(stepped, _count_rows())
+    assert stepped_feedback == sorted(UnitDayFeedback.objects.values_list("unit_id", "day", *FEEDBACK_FIELDS))
     assert stepped_breakdowns == sorted(
         UnitDayBreakdown.objects.values_list("unit_id", "day", "dimension", "key", "orders")
     )
@@ -224,10 +226,12 @@ def test_filling_in_steps_equals_one_fill(random_data):
 
 def test_filling_twice_changes_nothing(random_data):
     first = rollup_fill(until=local_midnight(dt.date(2026, 10, 1)), now=NOW)
-    rows = sorted(UnitDayCount.objects.values_list("unit_id", "day", "received", "due", "callbacks"))
+    rows = sorted(UnitDayCount.objects.values_list("unit_id", "day", "received", "due", "closed"))
+    feedback = sorted(UnitDayFeedback.objects.values_list("unit_id", "day", "callbacks", "returned"))
     second = rollup_fill(until=local_midnight(dt.date(2026, 10, 1)), now=NOW)
     assert second.orders == first.orders
-    assert rows == sorted(UnitDayCount.objects.values_list("unit_id", "day", "received", "due", "callbacks"))
+    assert rows == sorted(UnitDayCount.objects.values_list("unit_id", "day", "received", "due", "closed"))
+    assert feedback == sorted(UnitDayFeedback.objects.values_list("unit_id", "day", "callbacks", "returned"))
     # An older boundary does not move it back either.
     assert rollup_fill(until=local_midnight(dt.date(2026, 9, 20)), now=NOW).settled_before == first.settled_before
 
@@ -304,3 +308,39 @@ def test_orders_that_change_after_the_fill_are_counted_live(week, station_a, sta
     rolled = _figures(period, later)
     RollupState.objects.all().delete()
     _same(_figures(period, later), rolled)
+
+
+def test_a_redispatch_after_the_fill_moves_a_return_counted_live_then_refilled(week, station_a, station_b, officer_a):
+    """A return made on Tuesday, rolled up for A; on Thursday after the fill the order is re-dispatched
+    to B: Tuesday is touched, counted live (the return is B's now), and the next fill fills it again."""
+    c = week["o1"].cast
+    walk = (
+        c.receive(local(24, 9))
+        .dispatch(local(24, 9, 10), station_a)
+        .contact(local(24, 9, 20), officer_a)
+        .report(local(24, 10), officer_a)
+        .give_back(local(24, 11))
+    )
+    period = Period(dt.date(2026, 11, 23), dt.date(2026, 11, 29))
+    with at(local(26, 0, 30)):
+        rollup_refresh()
+    assert UnitDayFeedback.objects.get(unit=station_a, day=dt.date(2026, 11, 24)).returned == 1
+    walk.redispatch(local(26, 9), station_b)
+    moment = local(26, 10)
+    assert touched_days(local(26, 0)) == {dt.date(2026, 11, 24)}
+    rolled = _figures(period, moment)
+    assert rolled[station_b.pk]["returned"] == 1
+    assert rolled.get(station_a.pk, {}).get("returned", 0) == 0
+    RollupState.objects.all().delete()
+    _same(_figures(period, moment), rolled)
+    with at(local(26, 0, 30)):
+        rollup_rebuild()
+    with at(local(27, 0, 30)):
+        rollup_refresh()
+    assert UnitDayFeedback.objects.get(unit=station_b, day=dt.date(2026, 11, 24)).returned == 1
+    assert not UnitDayFeedback.objects.filter(unit=station_a, day=dt.date(2026, 11, 24), returned__gt=0).exists()
+    later = local(27, 10)
+    rolled, rolled_trend = _figures(period, later), _trend(last_weeks(2, later), later, station_b.pk)
+    RollupState.objects.all().delete()
+    _same(_figures(period, later), rolled)
+    assert _trend(last_weeks(2, later), later, station_b.pk) == rolled_trend
