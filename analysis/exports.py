@@ -348,10 +348,7 @@ def export_render(
     bulletin = job.bulletin
     fingerprint = export_fingerprint(bulletin, job.format)
     try:
-        if job.format == ExportFormat.PDF:
-            content = _render_pdf(job, bulletin)
-        else:
-            content = bulletin_xlsx(bulletin)
+        content = _render_pdf(job, bulletin) if job.format == ExportFormat.PDF else bulletin_xlsx(bulletin)
         _progress(job, 95)
         old = job.file.name if job.file else None
         job.file.save(export_filename(bulletin, job.format), ContentFile(content), save=False)

@@ -364,7 +364,11 @@ class ExportJob(models.Model):
     file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
     error = models.TextField(_("错误"), blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     requested_at = models.DateTimeField(_("申请时间"))

@@ -368,12 +368,8 @@ def callbacks_in(
     return callbacks if moments is None else callbacks.filter(moments)
 
 
-def callback_counts(
-    period: Period, unit_ids: Iterable[int] | None = None, moments: Q | None = None
-) -> dict[int, dict]:
-    callbacks = callbacks_in(period.start_at, period.end_at, unit_ids, moments).annotate(
-        unit_id=F("order__unit_id")
-    )
+def callback_counts(period: Period, unit_ids: Iterable[int] | None = None, moments: Q | None = None) -> dict[int, dict]:
+    callbacks = callbacks_in(period.start_at, period.end_at, unit_ids, moments).annotate(unit_id=F("order__unit_id"))
     return _grouped(
         callbacks,
         "unit_id",
@@ -384,9 +380,7 @@ def callback_counts(
     )
 
 
-def return_counts(
-    period: Period, unit_ids: Iterable[int] | None = None, moments: Q | None = None
-) -> dict[int, dict]:
+def return_counts(period: Period, unit_ids: Iterable[int] | None = None, moments: Q | None = None) -> dict[int, dict]:
     reviews = Review.objects.filter(
         _in("created_at", period.start_at, period.end_at),
         _order_scope("order__", unit_ids),
@@ -600,7 +594,11 @@ def weekly_trend(
     if boundary is not None:
         for model, names, days in (
             (UnitDayCount, ("due", "due_closed", "on_time"), Q(day__gte=weeks[0].start, day__lte=weeks[-1].end)),
-            (UnitDayFeedback, ("callbacks", "satisfied", "basically"), window.rolled_days(weeks[0].start, weeks[-1].end)),
+            (
+                UnitDayFeedback,
+                ("callbacks", "satisfied", "basically"),
+                window.rolled_days(weeks[0].start, weeks[-1].end),
+            ),
         ):
             # Annotations may not take a field's name: sum into "sum_<name>", then fill by name.
             aggregates = {f"sum_{name}": Sum(name) for name in names}

@@ -155,7 +155,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if counts()["orders"] != size:
                 with connection.cursor() as cursor:
-                    cursor.execute("TRUNCATE tickets_callback, tickets_review, tickets_report, tickets_workorder CASCADE")
+                    cursor.execute(
+                        "TRUNCATE tickets_callback, tickets_review, tickets_report, tickets_workorder CASCADE"
+                    )
                 load(size)
             start = time.perf_counter()
             call_command("analysis_rollup", "--rebuild", stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -321,3 +321,5 @@ HOTLINE_EXPORT_RENDERS_PER_HOUR = env.int("HOTLINE_EXPORT_RENDERS_PER_HOUR", def
 # A bulletin workbook with at most this many rows is made in the request; a larger one, and every
 # PDF, by a worker.
 HOTLINE_EXPORT_INLINE_ROWS = env.int("HOTLINE_EXPORT_INLINE_ROWS", default=2000)
+# A notice letter with more orders than this is rendered to PDF by a worker, never in the request.
+SUPERVISION_LETTER_INLINE_ORDERS = env.int("SUPERVISION_LETTER_INLINE_ORDERS", default=20)

@@ -8,11 +8,14 @@ users; Django escapes it, and this keeps a stray URL from being fetched on the s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
@@ -68,3 +71,35 @@ def render_letter_pdf(notice: Notice) -> bytes:
 
 def pdf_filename(notice: Notice) -> str:
     return f"{notice.get_kind_display()}-{notice.number}.pdf"
+
+
+# --- the rendered PDF, kept ----------------------------------------------------------------------
+#
+# WeasyPrint takes seconds and a lot of memory for one letter: the PDF is stored (Django's default
+# storage, var/media) under a name made from the letter's HTML, so it is rendered once per content
+# and served from the file afterwards; any change to what the letter shows is a new name. A letter
+# with many orders is not rendered in the web request at all: a worker renders it.
+
+
+def letter_pdf_name(notice: Notice) -> str:
+    digest = hashlib.sha256(render_letter_html(notice, for_pdf=True).encode()).hexdigest()[:24]
+    return f"letters/{notice.pk}/{digest}.pdf"
+
+
+def letter_pdf_stored(notice: Notice) -> str | None:
+    """The stored PDF's name if this letter, as it reads now, was rendered already."""
+    name = letter_pdf_name(notice)
+    return name if default_storage.exists(name) else None
+
+
+def letter_pdf_store(notice: Notice) -> str:
+    """Render the letter's PDF unless it is stored already; the stored name."""
+    name = letter_pdf_name(notice)
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(render_letter_pdf(notice)))
+    return name
+
+
+def letter_renders_inline(notice: Notice) -> bool:
+    """A letter of a few orders renders in a second or two; a longer one goes to a worker."""
+    return notice.orders.count() <= settings.SUPERVISION_LETTER_INLINE_ORDERS

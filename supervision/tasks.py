@@ -7,8 +7,11 @@ through `supervision.broker.enqueue`.
 from __future__ import annotations
 
 from celery import shared_task
+from django.db import OperationalError
 
 from .broker import enqueue
+from .letters import letter_pdf_store
+from .models import Notice
 from .notifications import attempt_delivery
 from .sweep import process_event, run_sweep
 
@@ -35,3 +38,10 @@ def deliver(self, delivery_id: int) -> str | None:
     if result is not None and result.retry_in is not None and not self.request.is_eager:
         raise self.retry(countdown=result.retry_in)
     return result.status if result else None
+
+
+@shared_task(name="supervision.render_letter", autoretry_for=(OperationalError,), retry_backoff=10, max_retries=3)
+def render_letter(notice_id: int) -> str | None:
+    """Render a long letter's PDF into storage (the page asked; it serves the file once stored)."""
+    notice = Notice.objects.filter(pk=notice_id).first()
+    return None if notice is None else letter_pdf_store(notice)

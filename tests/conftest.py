@@ -41,6 +41,12 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Files the code stores (rendered PDFs and workbooks) go to a temporary folder, not var/media."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
 def _english_free_defaults(settings):
     """Tests see the product's default language unless they ask otherwise."""
     settings.LANGUAGE_CODE = "zh-hans"

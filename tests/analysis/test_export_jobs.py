@@ -9,9 +9,9 @@ from django.urls import reverse
 from analysis.bulletins import bulletin_generate, commitment_record
 from analysis.exports import ExportThrottled, export_ready, export_render, export_request
 from analysis.models import ExportJob, ExportStatus
+from stations.models import Role
 from tests.analysis.conftest import GENERATED_AT, WEEK_END, WEEK_START, at, local
 from tests.factories import UserFactory
-from stations.models import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -39,10 +39,13 @@ def _sent(queued) -> list[int]:
     return [call.args[0] for call in queued.call_args_list]
 
 
-def test_four_people_asking_at_once_queue_one_render(manager, head_a, dispatcher, bulletin, queued,
-                                                     django_capture_on_commit_callbacks):
+def test_four_people_asking_at_once_queue_one_render(
+    manager, head_a, dispatcher, bulletin, queued, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        jobs = [export_request(bulletin=bulletin, fmt="pdf", acting_user=u) for u in (manager, head_a, dispatcher, head_a)]
+        jobs = [
+            export_request(bulletin=bulletin, fmt="pdf", acting_user=u) for u in (manager, head_a, dispatcher, head_a)
+        ]
     assert len({job.pk for job in jobs}) == 1
     assert _sent(queued) == [jobs[0].pk]
     assert ExportJob.objects.count() == 1
@@ -63,8 +66,9 @@ def test_a_commitment_recorded_later_makes_the_pdf_render_again(manager, bulleti
     job = export_request(bulletin=bulletin, fmt="pdf", acting_user=manager)
     export_render(job_id=job.pk)
     with at(local(24, 9)):
-        commitment_record(bulletin=bulletin, unit=station_a, measures="加强巡逻。", due_on=local(30, 9).date(),
-                          acting_user=manager)
+        commitment_record(
+            bulletin=bulletin, unit=station_a, measures="加强巡逻。", due_on=local(30, 9).date(), acting_user=manager
+        )
     assert export_ready(bulletin, "pdf") is None
     again = export_request(bulletin=bulletin, fmt="pdf", acting_user=manager)
     assert again.pk == job.pk and again.status == ExportStatus.PENDING

@@ -97,10 +97,10 @@ def _random_orders(seed: int, units, topics, people, count: int = 400) -> None:
             if status in (Status.REPORTED, Status.RETURNED, Status.APPROVED, Status.CALLBACK_DONE, Status.CLOSED):
                 o.reported_at = moment(o.contacted_at or o.dispatched_at, 48)
                 o.outcome = rng.choice(Outcome.values)
-            if status in (Status.RETURNED, Status.APPROVED, Status.CALLBACK_DONE, Status.CLOSED) or rng.random() < 0.1:
-                if o.reported_at and rng.random() < 0.95:
-                    o.reviewed_at = moment(o.reported_at, 10)
-                    o.handling_minutes = None if rng.random() < 0.1 else round(rng.random() * 900, 1)
+            reviewed = status in (Status.RETURNED, Status.APPROVED, Status.CALLBACK_DONE, Status.CLOSED)
+            if (reviewed or rng.random() < 0.1) and o.reported_at and rng.random() < 0.95:
+                o.reviewed_at = moment(o.reported_at, 10)
+                o.handling_minutes = None if rng.random() < 0.1 else round(rng.random() * 900, 1)
             if status in (Status.CALLBACK_DONE, Status.CLOSED) and o.reviewed_at:
                 o.callback_at = moment(o.reviewed_at, 30)
                 o.satisfaction = rng.choice(Satisfaction.values)
@@ -130,7 +130,9 @@ def _random_orders(seed: int, units, topics, people, count: int = 400) -> None:
                 # callback_at is the latest callback (stats.callbacks_in relies on it).
                 when = o.callback_at - dt.timedelta(hours=extra * rng.randint(0, 30))
                 callbacks.append(
-                    Callback(order=o, caller=people["dispatcher"], satisfaction=rng.choice(Satisfaction.values), cycle=1)
+                    Callback(
+                        order=o, caller=people["dispatcher"], satisfaction=rng.choice(Satisfaction.values), cycle=1
+                    )
                 )
                 callbacks[-1].created_at = when
     for model, rows in ((Review, reviews), (Callback, callbacks)):
@@ -189,14 +191,23 @@ def _assert_same(direct, rolled):
             assert direct[key] == rolled[key], key
 
 
-@pytest.mark.parametrize("day", [dt.date(2026, 9, 1), dt.date(2026, 9, 20), dt.date(2026, 10, 12), dt.date(2026, 11, 5)])
+@pytest.mark.parametrize(
+    "day", [dt.date(2026, 9, 1), dt.date(2026, 9, 20), dt.date(2026, 10, 12), dt.date(2026, 11, 5)]
+)
 def test_rolled_up_figures_equal_the_direct_count(random_data, day):
     direct = _everything(random_data)
     state = rollup_rebuild(until=local_midnight(day), now=NOW)
-    assert state.orders == WorkOrder.objects.filter(unit__isnull=False, merged_into__isnull=True).filter(
-        status=Status.CLOSED, closed_at__lt=state.settled_before,
-        handling_deadline__lt=state.settled_before, contact_deadline__lt=state.settled_before,
-    ).count()
+    assert (
+        state.orders
+        == WorkOrder.objects.filter(unit__isnull=False, merged_into__isnull=True)
+        .filter(
+            status=Status.CLOSED,
+            closed_at__lt=state.settled_before,
+            handling_deadline__lt=state.settled_before,
+            contact_deadline__lt=state.settled_before,
+        )
+        .count()
+    )
     if day > dt.date(2026, 9, 1):
         assert state.orders > 0
     _assert_same(direct, _everything(random_data))
@@ -241,7 +252,9 @@ def test_check_finds_an_order_the_fill_missed_and_refresh_rebuilds(random_data):
     held, actual = rollup_check()
     assert held == actual
     # A closing committed after the fill read past its boundary (or rows loaded by hand).
-    missed = WorkOrder.objects.filter(unit__isnull=False, merged_into__isnull=True).exclude(status=Status.CLOSED).first()
+    missed = (
+        WorkOrder.objects.filter(unit__isnull=False, merged_into__isnull=True).exclude(status=Status.CLOSED).first()
+    )
     WorkOrder.objects.filter(pk=missed.pk).update(
         status=Status.CLOSED,
         closed_at=local(3, 10, month=9),

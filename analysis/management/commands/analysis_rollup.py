@@ -1,8 +1,8 @@
 """`manage.py analysis_rollup`: fill, backfill (rebuild) or check the daily roll-up of the figures.
 
-    manage.py analysis_rollup            # what beat does: fill to the last midnight (+ the lag)
-    manage.py analysis_rollup --rebuild  # empty it and count every settled order again (backfill)
-    manage.py analysis_rollup --check    # compare the orders it holds with the orders table
+manage.py analysis_rollup            # what beat does: fill to the last midnight (+ the lag)
+manage.py analysis_rollup --rebuild  # empty it and count every settled order again (backfill)
+manage.py analysis_rollup --check    # compare the orders it holds with the orders table
 """
 
 from django.core.management.base import BaseCommand, CommandError
