@@ -254,19 +254,28 @@ def repeat_window(week: Period, now: dt.datetime | None = None) -> tuple[dt.date
 
 def _repeats(group: str, start: dt.datetime, end: dt.datetime, limit: int) -> list[dict]:
     orders = WorkOrder.objects.filter(received_at__gte=start, received_at__lt=end).exclude(**{group: ""})
+    # Which groups first (a count per group: one hash aggregate over the window), then the distinct
+    # counts of those few groups only: COUNT(DISTINCT) over every group sorts the whole window.
     groups = list(
         orders.values(group)
-        .annotate(
-            n=Count("id"),
-            topics=Count("topic", distinct=True),
-            callers=Count("caller_phone", distinct=True),
-            first=Min("received_at"),
-            last=Max("received_at"),
-        )
+        .annotate(n=Count("id"), last=Max("received_at"))
         .filter(n__gte=settings.HOTLINE_REPEAT_MIN)
         .order_by("-n", "-last")[:limit]
     )
     keys = [g[group] for g in groups]
+    extra = {
+        row.pop(group): row
+        for row in orders.filter(**{f"{group}__in": keys})
+        .values(group)
+        .annotate(
+            topics=Count("topic", distinct=True),
+            callers=Count("caller_phone", distinct=True),
+            first=Min("received_at"),
+        )
+        .order_by()
+    }
+    for g in groups:
+        g.update(extra[g[group]])
     details: dict[str, list[dict]] = {key: [] for key in keys}
     for row in (
         orders.filter(**{f"{group}__in": keys})

@@ -33,6 +33,7 @@ from stations.models import Unit, UnitKind
 from tickets.models import (
     UNIT_WORK_STATUSES,
     Callback,
+    OrderEvent,
     Outcome,
     Review,
     ReviewDecision,
@@ -148,14 +149,15 @@ def touched_days(boundary: dt.datetime) -> set[dt.date]:
     for an order since merged: it is counted live until the next fill recomputes it.
     """
     tz = bureau_tz()
+    # The orders first (the events since the boundary, an index range: today's), then their rows
+    # by order; a join would let the planner scan every callback.
+    changed = list(OrderEvent.objects.filter(created_at__gte=boundary).values_list("order_id", flat=True).distinct())
     days: set[dt.date] = set()
+    if not changed:
+        return days
     for model, extra in ((Callback, {}), (Review, {"decision": ReviewDecision.RETURNED})):
-        changed = model.objects.filter(
-            order__in=WorkOrder.objects.filter(events__created_at__gte=boundary).values("pk"),
-            created_at__lt=boundary,
-            **extra,
-        )
-        days.update(changed.annotate(day=TruncDate("created_at", tzinfo=tz)).values_list("day", flat=True).distinct())
+        rows = model.objects.filter(order_id__in=changed, created_at__lt=boundary, **extra)
+        days.update(rows.annotate(day=TruncDate("created_at", tzinfo=tz)).values_list("day", flat=True).distinct())
     return days
 
 
@@ -190,6 +192,23 @@ class FeedbackWindow:
         for part in parts:
             q |= part
         return q
+
+
+# Selectors find the roll-up themselves unless the caller passes what it found (a page that calls
+# several selectors reads the fill state and the touched days once).
+AUTO = object()
+
+
+def rollup_window(cutoff: dt.datetime | None = None) -> FeedbackWindow | None:
+    """The roll-up as it serves figures cut off at `cutoff`: its boundary and touched days, or None."""
+    return FeedbackWindow.at(rollup_boundary(cutoff))
+
+
+def _window(given, cutoff: dt.datetime | None) -> FeedbackWindow | None:
+    window = rollup_window(cutoff) if given is AUTO else given
+    if window is not None and cutoff is not None and cutoff < window.boundary:
+        return None
+    return window
 
 
 def rolled_up_feedback(
@@ -517,7 +536,7 @@ def notice_remedies(period: Period, order_ids: Iterable[int]) -> dict[int, list[
 
 
 def figures_by_unit(
-    period: Period, cutoff: dt.datetime | None = None, unit_ids: Iterable[int] | None = None
+    period: Period, cutoff: dt.datetime | None = None, unit_ids: Iterable[int] | None = None, *, rollup=AUTO
 ) -> dict[int, Figures]:
     """Every unit's figures for the period, keyed by unit id (units without orders are absent).
 
@@ -526,14 +545,14 @@ def figures_by_unit(
     """
     cutoff = cutoff or timezone.now()
     unit_ids = None if unit_ids is None else list(unit_ids)
-    boundary = rollup_boundary(cutoff)
+    window = _window(rollup, cutoff)
+    boundary = None if window is None else window.boundary
     orders = counted_orders()
     if unit_ids is not None:
         orders = orders.filter(unit_id__in=unit_ids)
     parts = [notice_counts(period, cutoff, unit_ids)]
     for live in live_parts(boundary):
         parts.append(order_counts(period, cutoff, orders if live is None else orders.filter(live)))
-    window = FeedbackWindow.at(boundary)
     if window is None:
         parts += [callback_counts(period, unit_ids), return_counts(period, unit_ids)]
     else:
@@ -576,7 +595,7 @@ class TrendPoint:
 
 
 def weekly_trend(
-    weeks: list[Period], cutoff: dt.datetime | None = None, unit_id: int | None = None
+    weeks: list[Period], cutoff: dt.datetime | None = None, unit_id: int | None = None, *, rollup=AUTO
 ) -> list[TrendPoint]:
     """Closure, on-time and satisfaction counts per week, bureau-wide and (optionally) for one unit.
 
@@ -589,8 +608,8 @@ def weekly_trend(
     tz = bureau_tz()
     start, end = weeks[0].start_at, min(weeks[-1].end_at, cutoff)
     points = {w.start: TrendPoint(week=w, bureau=Figures(), unit=Figures() if unit_id else None) for w in weeks}
-    boundary = rollup_boundary(cutoff)
-    window = FeedbackWindow.at(boundary)
+    window = _window(rollup, cutoff)
+    boundary = None if window is None else window.boundary
     if boundary is not None:
         for model, names, days in (
             (UnitDayCount, ("due", "due_closed", "on_time"), Q(day__gte=weeks[0].start, day__lte=weeks[-1].end)),
@@ -676,7 +695,7 @@ def _fill(points: dict[dt.date, TrendPoint], row: dict, tz) -> None:
 BREAKDOWN_FIELDS = ("handling_type", "topic", "channel")
 
 
-def breakdowns(period: Period, unit_id: int | None = None) -> dict[str, list[tuple[str, int]]]:
+def breakdowns(period: Period, unit_id: int | None = None, *, rollup=AUTO) -> dict[str, list[tuple[str, int]]]:
     """Orders received in the period by handling type, topic and channel, largest first.
 
     Counts every order that is not a merged duplicate, dispatched or not. One grouped query by
@@ -684,7 +703,8 @@ def breakdowns(period: Period, unit_id: int | None = None) -> dict[str, list[tup
     roll-up filled, that query reads only the orders not settled and one more adds the settled
     ones' daily counts.
     """
-    boundary = rollup_boundary()
+    window = _window(rollup, None)
+    boundary = None if window is None else window.boundary
     orders = WorkOrder.objects.filter(_in("received_at", period.start_at, period.end_at), merged_into__isnull=True)
     if unit_id:
         orders = orders.filter(unit_id=unit_id)

@@ -94,7 +94,9 @@ def cases() -> list[tuple[str, object]]:
     supervisor = lambda: dashboard_data(now=now)  # noqa: E731
     unit_page = lambda: dashboard_data(unit=unit, now=now)  # noqa: E731
     snapshot = lambda: bulletin_snapshot(week, now)  # noqa: E731
+    pages = _pages(unit, week)
     return [
+        *pages,
         ("supervisor dashboard (YTD, trend, breakdowns, load), live", _without_rollup(supervisor)),
         ("supervisor dashboard, roll-up", supervisor),
         ("unit dashboard, live", _without_rollup(unit_page)),
@@ -105,6 +107,39 @@ def cases() -> list[tuple[str, object]]:
         ("hotspots topic × station, grouped", lambda: hotspot_table(this_week, AreaLevel.STATION)),
         ("hotspots topic × place, correlated subquery", lambda: _correlated_hotspots(this_week, AreaLevel.PLACE)),
         ("hotspots topic × place, grouped", lambda: hotspot_table(this_week, AreaLevel.PLACE)),
+    ]
+
+
+def _pages(unit, week) -> list[tuple[str, object]]:
+    """The pages as a person gets them (rendered HTML through the whole Django stack), logged in as
+    a supervisor; the dashboards with the roll-up and, for comparison, counted live."""
+    from django.test import Client
+    from django.urls import reverse
+
+    from analysis.bulletins import bulletin_generate
+    from stations.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(username="bench-supervisor"))
+    bulletin = bulletin_generate(start=week.start, end=week.end, automatic=True)
+
+    def get(url):
+        def fetch():
+            response = client.get(url, HTTP_HOST="127.0.0.1")
+            assert response.status_code == 200, (url, response.status_code)
+            return response
+
+        return fetch
+
+    dashboard = get(reverse("analysis:dashboard"))
+    unit_page = get(reverse("analysis:unit_dashboard", kwargs={"unit_id": unit.pk}))
+    return [
+        ("page /analysis/dashboard/, live", _without_rollup(dashboard)),
+        ("page /analysis/dashboard/, roll-up", dashboard),
+        ("page /analysis/dashboard/units/<id>/, live", _without_rollup(unit_page)),
+        ("page /analysis/dashboard/units/<id>/, roll-up", unit_page),
+        ("page /analysis/hotspots/ (table, surges, repeats)", get(reverse("analysis:hotspots"))),
+        ("page /analysis/bulletins/<id>/ (last week)", get(reverse("analysis:bulletin", kwargs={"pk": bulletin.pk}))),
     ]
 
 
