@@ -2,7 +2,7 @@
 
 Like zulip's `analytics/lib/counts.py` (a `FillState` and count tables filled by a periodic job),
 but the unit of work is an *order*, not an hour: `stats.settled` says when an order can no longer
-change (closed, and closed, due and contacted before the boundary — a local midnight), and
+change (closed, and no closing time or deadline at or after the boundary — a local midnight), and
 `rollup_fill` adds every order that became settled since the last fill to `UnitDayCount` (and
 `UnitDayBreakdown`), at the days its dates fall on, then moves `RollupState.settled_before`. The
 selectors in `stats.py` read those tables for settled orders and count every other order live.
@@ -15,16 +15,17 @@ counted live by the selectors and filled again by the next fill.
 Why the settled orders' counts are exact (and need no re-fill of late events):
 - Settled orders never change: closed is final, the admin is read-only on orders, callbacks and
   reviews are made before an order closes. So a settled order's counts never go stale.
-- The contribution is computed with the selectors' own formulas (`order_counts`, the callback and
-  return counts) at cut-off = the boundary; for a settled order each formula gives the same answer
-  at any later cut-off (its deadlines are before the boundary, it is not pending).
+- The contribution is computed with the selectors' own formulas (`order_counts`) at cut-off = the
+  boundary; for a settled order each formula gives the same answer at any later cut-off (its
+  deadlines are before the boundary or missing, it is not pending).
 - The roll-up holds exactly the settled orders (the delta of a fill is settled(new) minus
   settled(old), and a fill is one transaction holding the state row's lock: a crash or a second
   worker changes nothing), and the live part reads exactly the others (`stats.live_parts`).
 - A closing committed after the fill read past its boundary would be missed; the fill therefore
   waits `HOTLINE_ROLLUP_LAG_MINUTES` after midnight, and `rollup_check` (run by each daily fill,
   and by `manage.py analysis_rollup --check`) compares the orders held with the settled orders in
-  the table, rebuilding on a difference.
+  the table, rebuilding on a difference. The same lag covers an order event committed after the
+  fill with a time before its boundary (a day it touched would keep the old unit's callbacks).
 """
 
 from __future__ import annotations

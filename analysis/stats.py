@@ -71,8 +71,8 @@ def counted_orders() -> QuerySet[WorkOrder]:
 
 # --- settled orders and the daily roll-up --------------------------------------------------------
 #
-# An order is *settled* at a boundary B (a local midnight) when it counts, is closed, and its
-# closing time, handling deadline and contact deadline are all before B. Closed is final (no
+# An order is *settled* at a boundary B (a local midnight) when it counts, is closed, and none of
+# its closing time, handling deadline and contact deadline is at or after B. Closed is final (no
 # transition leaves it, the admin cannot edit orders), so a settled order never changes again,
 # nor do its callbacks and reviews (all made before it closed). For any cut-off T ≥ B its
 # contribution to every figure of a period depends only on which days its dates fall on: it is not
@@ -87,8 +87,6 @@ def counted_orders() -> QuerySet[WorkOrder]:
 # boundary is "touched" and counted live until the next fill fills it again.
 
 ROLLUP_NAME = "orders"
-
-
 SETTLING_MOMENTS = ("closed_at", "handling_deadline", "contact_deadline")
 
 
@@ -115,8 +113,8 @@ def _closed_late(boundary: dt.datetime) -> Q:
 def live_parts(boundary: dt.datetime | None) -> list[Q | None]:
     """The orders a selector counts live, as disjoint parts each read by its own index.
 
-    Without a roll-up: everything, in one part (None). With one: the orders not settled at the
-    boundary (`unsettled`), split in two, because one OR of both cannot use either index well —
+    Without a roll-up: everything, in one part (None). With one: exactly the orders `settled`
+    leaves out, split in two because one OR of both cannot use either index well —
     orders not closed (read by an index-only scan of `analysis_open_order_idx`, a partial covering
     index on them: migration analysis 0003), and closed orders whose closing or deadlines are at or
     after the boundary (today's closings, early ones: a bitmap of three date indexes).
