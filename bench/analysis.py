@@ -165,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per case after a warm-up (default 20)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases and reuse their data")
     parser.add_argument("--pdf", action="store_true", help="also render last week's bulletin PDF (slow at 1M)")
+    parser.add_argument("--only", default="", help="time only the cases whose label contains this text")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
 
@@ -204,6 +205,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{size:,} orders: {extras[size]}; load {os.getloadavg()[0]:.1f}", flush=True)
             results[size] = {}
             for label, fn in cases():
+                if args.only not in label:
+                    continue
                 results[size][label] = _time(fn, args.repeat)
                 p50, p95 = results[size][label]
                 print(f"  {label:<58} p50 {p50:8.1f} ms  p95 {p95:8.1f} ms", flush=True)
