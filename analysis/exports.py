@@ -224,13 +224,25 @@ class ExportThrottled(WorkflowError):
     code = "throttled"
 
 
+def _commitments_digest(commitments) -> str:
+    """What the commitments of a period say (they are shown under the meeting list)."""
+    parts = [f"{c.pk}|{c.unit_id}|{c.due_on}|{c.recorded_by_id}|{c.measures}" for c in commitments]
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
 def print_context(bulletin: Bulletin) -> dict:
-    """What the print view and the PDF show: the snapshot and the commitments of the period."""
+    """What the print view and the PDF show: the snapshot and the commitments of the period.
+
+    `body_key` names that content: the snapshot never changes, so the rendered body (hundreds of
+    meeting rows in a big week) is cached under it (`{% cache %}` in the templates).
+    """
+    commitments = list(period_commitments(bulletin))
     return {
         "bulletin": bulletin,
         "data": bulletin.data,
         "columns": BULLETIN_COLUMNS,
-        "commitments": list(period_commitments(bulletin)),
+        "commitments": commitments,
+        "body_key": f"{bulletin.pk}:{bulletin.generated_at.isoformat()}:{_commitments_digest(commitments)}",
     }
 
 
@@ -242,7 +254,7 @@ def export_fingerprint(bulletin: Bulletin, fmt: str) -> str:
     """What the file shows: the snapshot (immutable, so its id) and, in the PDF, the commitments."""
     parts = [str(bulletin.pk), fmt]
     if fmt == ExportFormat.PDF:
-        parts += [str(pk) for pk in period_commitments(bulletin).order_by("pk").values_list("pk", flat=True)]
+        parts.append(_commitments_digest(period_commitments(bulletin)))
     return hashlib.sha256(":".join(parts).encode()).hexdigest()
 
 

@@ -31,8 +31,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Length, StrIndex, TruncWeek
+from django.db.models.functions import Coalesce, Length, RowNumber, StrIndex, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -276,9 +277,14 @@ def _repeats(group: str, start: dt.datetime, end: dt.datetime, limit: int) -> li
     }
     for g in groups:
         g.update(extra[g[group]])
+    # The latest `HOTLINE_REPEAT_ORDERS_SHOWN` orders of each group (`n` counts them all): an
+    # address that called a thousand times must not make a page of a thousand order numbers.
+    latest = Window(RowNumber(), partition_by=[F(group)], order_by=[F("received_at").desc(), F("id").desc()])
     details: dict[str, list[dict]] = {key: [] for key in keys}
     for row in (
         orders.filter(**{f"{group}__in": keys})
+        .annotate(latest=latest)
+        .filter(latest__lte=settings.HOTLINE_REPEAT_ORDERS_SHOWN)
         .values(group, "id", "number", "received_at", "topic__name", "unit__name", "status")
         .order_by("received_at", "id")
     ):

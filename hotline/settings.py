@@ -323,3 +323,5 @@ HOTLINE_EXPORT_RENDERS_PER_HOUR = env.int("HOTLINE_EXPORT_RENDERS_PER_HOUR", def
 HOTLINE_EXPORT_INLINE_ROWS = env.int("HOTLINE_EXPORT_INLINE_ROWS", default=2000)
 # A notice letter with more orders than this is rendered to PDF by a worker, never in the request.
 SUPERVISION_LETTER_INLINE_ORDERS = env.int("SUPERVISION_LETTER_INLINE_ORDERS", default=20)
+# Repeat callers / addresses list at most this many (the latest) orders each; the count is of all.
+HOTLINE_REPEAT_ORDERS_SHOWN = env.int("HOTLINE_REPEAT_ORDERS_SHOWN", default=20)

@@ -8,6 +8,7 @@ import datetime as dt
 import os
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
@@ -42,8 +43,10 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path_factory):
-    """Files the code stores (rendered PDFs and workbooks) go to a temporary folder, not var/media."""
+    """Files the code stores (rendered PDFs and workbooks) go to a temporary folder, not var/media;
+    and no test sees what another cached (ids come back after a rollback)."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
