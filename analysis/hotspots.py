@@ -141,7 +141,7 @@ def hotspot_table(
     weeks = [week.shifted(-i) for i in range(rule.baseline_weeks, -1, -1)]
     index = {w.start: i for i, w in enumerate(weeks)}
     tz = bureau_tz()
-    if connection.vendor == "postgresql":
+    if _grouped_query_available():
         rows = _grouped_counts(weeks[0].start_at, week.end_at, level, topic_id)
     else:
         orders = WorkOrder.objects.filter(received_at__gte=weeks[0].start_at, received_at__lt=week.end_at)
@@ -207,6 +207,11 @@ SELECT o.topic_id, {area} AS area, o.week, SUM(o.n)::bigint AS n
 FROM o LEFT JOIN best ON best.address = o.address
 GROUP BY 1, 2, 3
 """
+
+
+def _grouped_query_available() -> bool:
+    """The grouped query is PostgreSQL's (DISTINCT ON, STRPOS); elsewhere the per-order subquery."""
+    return connection.vendor == "postgresql"
 
 
 def _grouped_counts(start: dt.datetime, end: dt.datetime, level: str, topic_id: int | None) -> list[dict]:
