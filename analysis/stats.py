@@ -128,10 +128,15 @@ def rollup_boundary(cutoff: dt.datetime | None = None) -> dt.datetime | None:
     """The boundary the roll-up is filled to, if it can serve figures cut off at `cutoff`.
 
     None (count everything live) while the roll-up was never filled, and for a cut-off before the
-    boundary: a settled order's figures are only fixed for cut-offs at or after it.
+    boundary: a settled order's figures are only fixed for cut-offs at or after it. Also while it
+    holds fewer than `HOTLINE_ROLLUP_MIN_ORDERS` orders: a small table is counted faster directly
+    than through the roll-up's extra queries (both give the same figures).
     """
-    boundary = RollupState.objects.filter(name=ROLLUP_NAME).values_list("settled_before", flat=True).first()
-    if boundary is None or (cutoff is not None and cutoff < boundary):
+    state = RollupState.objects.filter(name=ROLLUP_NAME).values_list("settled_before", "orders").first()
+    if state is None or state[1] < settings.HOTLINE_ROLLUP_MIN_ORDERS:
+        return None
+    boundary = state[0]
+    if cutoff is not None and cutoff < boundary:
         return None
     return boundary
 

@@ -310,6 +310,8 @@ CELERY_BEAT_SCHEDULE["weekly-bulletin"] = {
 # once this many minutes have passed after its midnight (a closing still being committed then
 # would be missed; the daily check catches it and rebuilds).
 HOTLINE_ROLLUP_LAG_MINUTES = env.int("HOTLINE_ROLLUP_LAG_MINUTES", default=15)
+# The pages read the roll-up once it holds this many orders; below, counting directly is faster.
+HOTLINE_ROLLUP_MIN_ORDERS = env.int("HOTLINE_ROLLUP_MIN_ORDERS", default=50_000)
 CELERY_BEAT_SCHEDULE["analysis-rollup"] = {
     "task": "analysis.fill_rollup",
     "schedule": crontab(minute=env.int("HOTLINE_ROLLUP_MINUTE", default=20)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import asdict
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -36,6 +37,11 @@ from tickets.models import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def read_the_rollup_however_small(settings):
+    settings.HOTLINE_ROLLUP_MIN_ORDERS = 0
 
 START = dt.datetime(2026, 9, 1, tzinfo=TZ)
 DAYS = 60
@@ -357,3 +363,12 @@ def test_a_redispatch_after_the_fill_moves_a_return_counted_live_then_refilled(w
     RollupState.objects.all().delete()
     _same(_figures(period, later), rolled)
     assert _trend(last_weeks(2, later), later, station_b.pk) == rolled_trend
+
+
+def test_a_small_rollup_is_not_read(random_data, settings):
+    settings.HOTLINE_ROLLUP_MIN_ORDERS = 10**9
+    rollup_rebuild(until=local_midnight(dt.date(2026, 10, 12)), now=NOW)
+    assert RollupState.objects.get().orders > 0
+    with mock.patch("analysis.stats.rolled_up_counts") as rolled:
+        figures_by_unit(PERIODS[0], NOW)
+    rolled.assert_not_called()
