@@ -5,7 +5,7 @@ Registered from `SupervisionConfig.ready()` so it does not share a module with t
 
 from django.contrib import admin
 
-from .models import Bulletin, BulletinCommitment, Campaign, TypicalCase
+from .models import Bulletin, BulletinCommitment, Campaign, ExportJob, RollupState, TypicalCase
 
 
 @admin.register(Bulletin)
@@ -58,3 +58,26 @@ class TypicalCaseAdmin(admin.ModelAdmin):
     list_filter = ["kind", "order__topic", "order__unit"]
     search_fields = ["title", "commentary", "order__number"]
     raw_id_fields = ["order"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the workers; shown so an operator can see what they did."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ["bulletin", "format", "status", "progress", "requested_by", "requested_at", "finished_at"]
+    list_filter = ["format", "status"]
+    search_fields = ["bulletin__title"]
+    list_select_related = ["bulletin", "requested_by"]
+
+
+@admin.register(RollupState)
+class RollupStateAdmin(ReadOnlyAdmin):
+    list_display = ["name", "settled_before", "filled_at", "orders"]

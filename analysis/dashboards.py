@@ -17,6 +17,7 @@ from .stats import (
     breakdowns,
     figures_by_unit,
     order_units,
+    rollup_window,
     total,
     unit_load,
     weekly_trend,
@@ -47,7 +48,8 @@ class Dashboard:
 def dashboard_data(*, unit: Unit | None = None, now: dt.datetime | None = None, weeks: int = TREND_WEEKS) -> Dashboard:
     now = now or timezone.now()
     ytd = year_to_date(now)
-    by_unit = figures_by_unit(ytd, now)
+    rollup = rollup_window(now)  # read once for the three selectors below
+    by_unit = figures_by_unit(ytd, now, rollup=rollup)
     units = order_units(by_unit)
     loads = unit_load(now, None if unit is None else [unit.pk])
     if unit is None:
@@ -61,7 +63,7 @@ def dashboard_data(*, unit: Unit | None = None, now: dt.datetime | None = None, 
         unit=unit,
         unit_figures=None if unit is None else by_unit.get(unit.pk, Figures()),
         unit_count=len(units),
-        trend=weekly_trend(last_weeks(weeks, now), now, unit_id=None if unit is None else unit.pk),
-        breakdowns=breakdowns(ytd, None if unit is None else unit.pk),
+        trend=weekly_trend(last_weeks(weeks, now), now, unit_id=None if unit is None else unit.pk, rollup=rollup),
+        breakdowns=breakdowns(ytd, None if unit is None else unit.pk, rollup=rollup),
         load=load_rows,
     )

@@ -4,7 +4,10 @@ An order's area is read from its address with the address routing rules (`statio
 the most specific keyword the address contains (the longest; then the rule's priority) names the
 community, road or street (level `place`) and its rule names the station whose jurisdiction it is
 (level `station`). An address no rule matches falls back, at station level, to the station the
-order was dispatched to. Both are computed in the database by a correlated subquery.
+order was dispatched to. Both are computed in the database: `with_area` annotates single orders
+with a correlated subquery (the drill-down lists, campaigns); `hotspot_table` groups first and
+matches each distinct address once (`_grouped_counts`, PostgreSQL), which is the same rule applied
+to far fewer rows.
 
 Every call counts here, merged duplicates included: a hundred people calling about one noisy
 building is exactly the signal analysis looks for.
@@ -16,6 +19,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -27,8 +31,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Length, StrIndex, TruncWeek
+from django.db.models.functions import Coalesce, Length, RowNumber, StrIndex, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -136,16 +141,19 @@ def hotspot_table(
     weeks = [week.shifted(-i) for i in range(rule.baseline_weeks, -1, -1)]
     index = {w.start: i for i, w in enumerate(weeks)}
     tz = bureau_tz()
-    orders = WorkOrder.objects.filter(received_at__gte=weeks[0].start_at, received_at__lt=week.end_at)
-    if topic_id:
-        orders = orders.filter(topic_id=topic_id)
-    rows = (
-        with_area(orders, level)
-        .annotate(week=TruncWeek("received_at", tzinfo=tz))
-        .values("topic_id", "area", "week")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    if _grouped_query_available():
+        rows = _grouped_counts(weeks[0].start_at, week.end_at, level, topic_id)
+    else:
+        orders = WorkOrder.objects.filter(received_at__gte=weeks[0].start_at, received_at__lt=week.end_at)
+        if topic_id:
+            orders = orders.filter(topic_id=topic_id)
+        rows = (
+            with_area(orders, level)
+            .annotate(week=TruncWeek("received_at", tzinfo=tz))
+            .values("topic_id", "area", "week")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
     table: dict[tuple, list[int]] = {}
     for row in rows:
         week_start = row["week"].astimezone(tz).date() if timezone.is_aware(row["week"]) else row["week"].date()
@@ -176,6 +184,62 @@ def hotspot_table(
     return hotspots
 
 
+# Orders grouped by (topic, address, own station, week) first; then each distinct address is matched
+# against the rules once (DISTINCT ON picks the most specific: longest keyword, highest priority,
+# lowest id — the order of `_matching_rules`); then the groups are added up by area. The plan is an
+# index range on received_at, a hash aggregate and a join of the distinct addresses with the rules,
+# instead of one rules scan per order.
+_GROUPED_SQL = """
+WITH o AS (
+    SELECT w.topic_id, w.address, {own} AS own,
+           DATE_TRUNC('week', w.received_at AT TIME ZONE %(tz)s) AS week, COUNT(*) AS n
+    FROM {orders} w {unit_join}
+    WHERE w.received_at >= %(start)s AND w.received_at < %(end)s {topic_filter}
+    GROUP BY 1, 2, 3, 4
+), best AS (
+    SELECT DISTINCT ON (a.address) a.address, r.keyword, r.unit_id
+    FROM (SELECT DISTINCT address FROM o) a
+    JOIN {rules} r ON r.kind = %(kind)s AND r.is_active AND STRPOS(a.address, r.keyword) > 0
+    {rule_unit_join}
+    ORDER BY a.address, LENGTH(r.keyword) DESC, r.priority DESC, r.id
+)
+SELECT o.topic_id, {area} AS area, o.week, SUM(o.n)::bigint AS n
+FROM o LEFT JOIN best ON best.address = o.address
+GROUP BY 1, 2, 3
+"""
+
+
+def _grouped_query_available() -> bool:
+    """The grouped query is PostgreSQL's (DISTINCT ON, STRPOS); elsewhere the per-order subquery."""
+    return connection.vendor == "postgresql"
+
+
+def _grouped_counts(start: dt.datetime, end: dt.datetime, level: str, topic_id: int | None) -> list[dict]:
+    """(topic_id, area, week, n) rows, as `with_area(...).values(...).annotate(n=Count)` would give."""
+    units = Unit._meta.db_table
+    station = level == AreaLevel.STATION
+    sql = _GROUPED_SQL.format(
+        orders=WorkOrder._meta.db_table,
+        rules=RoutingRule._meta.db_table,
+        own="CASE WHEN u.kind = %(station)s THEN w.unit_id END" if station else "NULL::bigint",
+        unit_join=f"LEFT JOIN {units} u ON u.id = w.unit_id" if station else "",
+        topic_filter="AND w.topic_id = %(topic)s" if topic_id else "",
+        rule_unit_join=f"JOIN {units} ru ON ru.id = r.unit_id AND ru.kind = %(station)s" if station else "",
+        area="COALESCE(best.unit_id, o.own)" if station else "best.keyword",
+    )
+    params = {
+        "tz": str(bureau_tz()),
+        "start": start,
+        "end": end,
+        "topic": topic_id,
+        "kind": RoutingRuleKind.ADDRESS,
+        "station": UnitKind.STATION,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [{"topic_id": t, "area": a, "week": w, "n": n} for t, a, w, n in cursor.fetchall()]
+
+
 def hotspot_orders(week: Period, level: str, topic_id: int, area) -> QuerySet[WorkOrder]:
     """The orders behind one hotspot cell: topic × area, received in `week`."""
     orders = with_area(
@@ -196,22 +260,36 @@ def repeat_window(week: Period, now: dt.datetime | None = None) -> tuple[dt.date
 
 def _repeats(group: str, start: dt.datetime, end: dt.datetime, limit: int) -> list[dict]:
     orders = WorkOrder.objects.filter(received_at__gte=start, received_at__lt=end).exclude(**{group: ""})
+    # Which groups first (a count per group: one hash aggregate over the window), then the distinct
+    # counts of those few groups only: COUNT(DISTINCT) over every group sorts the whole window.
     groups = list(
         orders.values(group)
-        .annotate(
-            n=Count("id"),
-            topics=Count("topic", distinct=True),
-            callers=Count("caller_phone", distinct=True),
-            first=Min("received_at"),
-            last=Max("received_at"),
-        )
+        .annotate(n=Count("id"), last=Max("received_at"))
         .filter(n__gte=settings.HOTLINE_REPEAT_MIN)
         .order_by("-n", "-last")[:limit]
     )
     keys = [g[group] for g in groups]
+    extra = {
+        row.pop(group): row
+        for row in orders.filter(**{f"{group}__in": keys})
+        .values(group)
+        .annotate(
+            topics=Count("topic", distinct=True),
+            callers=Count("caller_phone", distinct=True),
+            first=Min("received_at"),
+        )
+        .order_by()
+    }
+    for g in groups:
+        g.update(extra[g[group]])
+    # The latest `HOTLINE_REPEAT_ORDERS_SHOWN` orders of each group (`n` counts them all): an
+    # address that called a thousand times must not make a page of a thousand order numbers.
+    latest = Window(RowNumber(), partition_by=[F(group)], order_by=[F("received_at").desc(), F("id").desc()])
     details: dict[str, list[dict]] = {key: [] for key in keys}
     for row in (
         orders.filter(**{f"{group}__in": keys})
+        .annotate(latest=latest)
+        .filter(latest__lte=settings.HOTLINE_REPEAT_ORDERS_SHOWN)
         .values(group, "id", "number", "received_at", "topic__name", "unit__name", "status")
         .order_by("received_at", "id")
     ):

@@ -20,7 +20,14 @@ __all__ = [
     "BulletinKind",
     "Campaign",
     "CaseKind",
+    "ExportFormat",
+    "ExportJob",
+    "ExportStatus",
+    "RollupState",
     "TypicalCase",
+    "UnitDayBreakdown",
+    "UnitDayCount",
+    "UnitDayFeedback",
 ]
 
 
@@ -217,3 +224,162 @@ class TypicalCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.title}"
+
+
+# --- the daily roll-up (analysis/rollup.py) -----------------------------------------------------
+
+
+class RollupState(models.Model):
+    """The fill state of the daily roll-up (zulip's FillState): what the tables hold.
+
+    `UnitDayCount` and `UnitDayBreakdown` hold every *settled* order, and nothing else: an order
+    that counts (dispatched, not merged), is closed, and whose closing time, handling deadline and
+    contact deadline are not at or after `settled_before` (a local midnight). Closed is final, so
+    such an order never changes again; the other orders are counted live. `UnitDayFeedback` holds
+    the callbacks and returns made before `settled_before`, by the unit their order counts for
+    when the day was (re)filled. One row, name "orders".
+    """
+
+    name = models.CharField(max_length=30, unique=True)
+    settled_before = models.DateTimeField(_("已汇总至"))
+    filled_at = models.DateTimeField(_("汇总时间"))
+    # Orders the tables hold (the sum of `UnitDayCount.received`), checked against the orders table.
+    orders = models.PositiveBigIntegerField(_("已汇总工单数"), default=0)
+
+    class Meta:
+        verbose_name = _("统计汇总状态")
+        verbose_name_plural = _("统计汇总状态")
+
+    def __str__(self) -> str:
+        return f"{self.name} < {self.settled_before:%Y-%m-%d %H:%M}"
+
+
+class UnitDayCount(models.Model):
+    """The settled orders' counts of one unit on one local day (bureau time zone).
+
+    Each counter is the figure of the same name (`analysis.stats.Figures`) restricted to settled
+    orders and to that day: `received` counts the orders received that day, `due` those whose
+    handling deadline fell that day, `approved` … those reviewed that day, `closed` those closed
+    that day.
+    """
+
+    unit = models.ForeignKey("stations.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    received = models.PositiveIntegerField(default=0)
+    response_base = models.PositiveIntegerField(default=0)
+    responded = models.PositiveIntegerField(default=0)
+    due = models.PositiveIntegerField(default=0)
+    due_closed = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    approved = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    partly = models.PositiveIntegerField(default=0)
+    unresolved = models.PositiveIntegerField(default=0)
+    handling_minutes_total = models.FloatField(default=0.0)
+    timed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("单位每日统计")
+        verbose_name_plural = _("单位每日统计")
+        constraints = [models.UniqueConstraint(fields=["day", "unit"], name="one_count_per_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day:%Y-%m-%d}"
+
+
+class UnitDayFeedback(models.Model):
+    """Callbacks (回访) and returns (审核退回) made on a local day, by the unit their order counts for.
+
+    Callbacks and reviews are never changed, but the unit an order counts for can (re-dispatch,
+    merge): a day is filled when it is over and filled again when an order with callbacks or
+    returns that day has a new event (`analysis/rollup.py`); until then that day is counted live.
+    """
+
+    unit = models.ForeignKey("stations.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    callbacks = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    basically = models.PositiveIntegerField(default=0)
+    unsatisfied = models.PositiveIntegerField(default=0)
+    returned = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("单位每日回访与退回")
+        verbose_name_plural = _("单位每日回访与退回")
+        constraints = [models.UniqueConstraint(fields=["day", "unit"], name="one_feedback_per_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day:%Y-%m-%d}"
+
+
+class UnitDayBreakdown(models.Model):
+    """Settled orders received by a unit on a local day, by handling type, topic (id) or channel."""
+
+    unit = models.ForeignKey("stations.Unit", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    dimension = models.CharField(max_length=15)  # handling_type, topic or channel
+    key = models.CharField(max_length=30)
+    orders = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("单位每日分类统计")
+        verbose_name_plural = _("单位每日分类统计")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "unit", "dimension", "key"], name="one_breakdown_per_unit_day_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day:%Y-%m-%d} {self.dimension}={self.key}"
+
+
+# --- files rendered by a worker (analysis/exports.py) ---------------------------------------------
+
+
+class ExportFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "Excel"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已生成")
+    FAILED = "failed", _("生成失败")
+
+
+class ExportJob(models.Model):
+    """A bulletin's PDF or workbook, rendered once by a Celery worker into a stored file.
+
+    One row per bulletin version and format: four people asking at once share one render. The
+    file is kept; `fingerprint` names what it was made from (the snapshot and the commitments
+    recorded since), and a download whose fingerprint no longer matches renders it again.
+    """
+
+    bulletin = models.ForeignKey(Bulletin, verbose_name=_("通报"), on_delete=models.CASCADE, related_name="exports")
+    format = models.CharField(_("格式"), max_length=10, choices=ExportFormat.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    progress = models.PositiveSmallIntegerField(_("进度（%）"), default=0)
+    fingerprint = models.CharField(_("内容标识"), max_length=64, blank=True)
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("申请时间"))
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导出文件")
+        verbose_name_plural = _("导出文件")
+        constraints = [models.UniqueConstraint(fields=["bulletin", "format"], name="one_export_per_bulletin_format")]
+        indexes = [models.Index(fields=["requested_by", "requested_at"], name="export_requester_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin_id}.{self.format} ({self.status})"

@@ -31,6 +31,7 @@ urlpatterns = [
     path("bulletins/<analysis_id:pk>/print/", views.bulletin_print, name="bulletin_print"),
     path("bulletins/<analysis_id:pk>/bulletin.pdf", views.bulletin_pdf_download, name="bulletin_pdf"),
     path("bulletins/<analysis_id:pk>/bulletin.xlsx", views.bulletin_xlsx_download, name="bulletin_xlsx"),
+    path("bulletins/<analysis_id:pk>/exports/<str:fmt>/", views.bulletin_export, name="bulletin_export"),
     path("hotspots/", views.hotspots, name="hotspots"),
     path("hotspots/orders/", views.hotspot_detail, name="hotspot_orders"),
     path("campaigns/", views.campaign_list, name="campaigns"),

@@ -15,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -27,18 +27,26 @@ from tickets.models import UNIT_WORK_STATUSES, WorkOrder
 
 from . import permissions as perms
 from .bulletins import (
-    BULLETIN_COLUMNS,
     bulletin_generate,
     commitment_record,
     meeting_unit_ids,
-    period_commitments,
     period_versions,
 )
 from .campaigns import campaign_link_orders, campaign_progress, campaign_start, campaign_summary
 from .cases import case_mark, case_unmark, cases_list, find_order
 from .charts import Series, bar_chart, line_chart
 from .dashboards import dashboard_data
-from .exports import bulletin_pdf, bulletin_xlsx
+from .exports import (
+    CONTENT_TYPES,
+    ExportThrottled,
+    bulletin_xlsx,
+    export_filename,
+    export_inline,
+    export_job,
+    export_ready,
+    export_request,
+    print_context,
+)
 from .forms import (
     CampaignForm,
     CaseFilterForm,
@@ -51,7 +59,7 @@ from .forms import (
     plausible_pk,
 )
 from .hotspots import SurgeRule, hotspot_orders, hotspot_table, repeat_callers, repeat_window, repeated_addresses
-from .models import AreaLevel, Bulletin, Campaign, TypicalCase
+from .models import AreaLevel, Bulletin, Campaign, ExportFormat, ExportStatus, TypicalCase
 from .periods import Period, local_date, previous_week, week_containing
 
 
@@ -200,15 +208,11 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
 
 
 def _bulletin_context(request: HttpRequest, bulletin: Bulletin) -> dict:
-    data = bulletin.data
     versions = list(period_versions(bulletin).defer("data"))
     return {
-        "bulletin": bulletin,
-        "data": data,
-        "columns": BULLETIN_COLUMNS,
+        **print_context(bulletin),
         "versions": versions,
         "latest": versions[0] if versions else bulletin,
-        "commitments": list(period_commitments(bulletin)),
     }
 
 
@@ -232,6 +236,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _get_bulletin(request, pk)
     context = _bulletin_context(request, bulletin)
     context["commit_form"] = _commitment_form(request, bulletin)
+    context["exports"] = [_export_panel(bulletin, fmt) for fmt in (ExportFormat.XLSX, ExportFormat.PDF)]
     context["nav"] = "bulletins"
     return render(request, "analysis/bulletin_detail.html", context)
 
@@ -258,38 +263,93 @@ def bulletin_commit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(reverse("analysis:bulletin", kwargs={"pk": bulletin.pk}) + "#meeting")
     context = _bulletin_context(request, bulletin)
     context["commit_form"] = form
+    context["exports"] = [_export_panel(bulletin, fmt) for fmt in (ExportFormat.XLSX, ExportFormat.PDF)]
     context["nav"] = "bulletins"
     return render(request, "analysis/bulletin_detail.html", context, status=400)
 
 
-def _filename(bulletin: Bulletin, extension: str) -> str:
-    return f"bulletin-{bulletin.period_start:%Y%m%d}-{bulletin.period_end:%Y%m%d}-v{bulletin.version}.{extension}"
+def _export_panel(bulletin: Bulletin, fmt: str, job=None, error: str = "") -> dict:
+    job = job if job is not None else export_job(bulletin, fmt)
+    ready = job is not None and job.status == ExportStatus.DONE and export_ready(bulletin, fmt) is not None
+    return {
+        "bulletin": bulletin,
+        "fmt": fmt,
+        "label": ExportFormat(fmt).label,
+        "job": job,
+        "ready": ready,
+        "busy": job is not None and job.status in (ExportStatus.PENDING, ExportStatus.RUNNING),
+        "inline": export_inline(bulletin, fmt),
+        "error": error,
+    }
+
+
+def _serve(job, bulletin: Bulletin, fmt: str) -> FileResponse:
+    return FileResponse(
+        job.file.open("rb"),
+        content_type=CONTENT_TYPES[fmt],
+        as_attachment=fmt != ExportFormat.PDF,
+        filename=export_filename(bulletin, fmt),
+    )
+
+
+def _download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The stored file when it is ready; else queue its render and show its progress (202).
+
+    A small workbook is made here at once; a PDF and a large workbook never are (the worker
+    renders them, once for everyone asking).
+    """
+    bulletin = _get_bulletin(request, pk)
+    if export_inline(bulletin, fmt):
+        response = HttpResponse(bulletin_xlsx(bulletin), content_type=CONTENT_TYPES[fmt])
+        response["Content-Disposition"] = f'attachment; filename="{export_filename(bulletin, fmt)}"'
+        return response
+    job = export_ready(bulletin, fmt)
+    if job is not None:
+        return _serve(job, bulletin, fmt)
+    try:
+        job = export_request(bulletin=bulletin, fmt=fmt, acting_user=request.user)
+    except ExportThrottled as error:
+        context = _export_panel(bulletin, fmt, error=str(error.message))
+        return render(request, "analysis/bulletin_export.html", {**context, "nav": "bulletins"}, status=429)
+    if job.status == ExportStatus.DONE:
+        return _serve(job, bulletin, fmt)
+    context = _export_panel(bulletin, fmt, job)
+    return render(request, "analysis/bulletin_export.html", {**context, "nav": "bulletins"}, status=202)
 
 
 @login_required
 def bulletin_xlsx_download(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, ExportFormat.XLSX)
+
+
+@login_required
+def bulletin_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
+    return _download(request, pk, ExportFormat.PDF)
+
+
+@login_required
+def bulletin_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The export panel (htmx polls it while a render runs); POST asks for the render."""
     bulletin = _get_bulletin(request, pk)
-    response = HttpResponse(
-        bulletin_xlsx(bulletin),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(bulletin, "xlsx")}"'
-    return response
+    if fmt not in ExportFormat.values:
+        raise Http404
+    status, error, job = 200, "", None
+    if request.method == "POST":
+        try:
+            job = export_request(bulletin=bulletin, fmt=fmt, acting_user=request.user)
+        except ExportThrottled as exc:
+            status, error = 429, str(exc.message)
+        if not request.htmx:
+            if error:
+                messages.error(request, error)
+            return redirect(reverse("analysis:bulletin", kwargs={"pk": bulletin.pk}) + "#exports")
+    return render(request, "analysis/_export_panel.html", _export_panel(bulletin, fmt, job, error), status=status)
 
 
 @login_required
 def bulletin_print(request: HttpRequest, pk: int) -> HttpResponse:
     bulletin = _get_bulletin(request, pk)
     return render(request, "analysis/bulletin_print.html", _bulletin_context(request, bulletin))
-
-
-@login_required
-def bulletin_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
-    bulletin = _get_bulletin(request, pk)
-    pdf = bulletin_pdf(_bulletin_context(request, bulletin), base_url=request.build_absolute_uri("/"))
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{_filename(bulletin, "pdf")}"'
-    return response
 
 
 # --- hotspots --------------------------------------------------------------------------------

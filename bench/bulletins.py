@@ -238,10 +238,10 @@ def run(repeat: int) -> list[dict]:
     from analysis.bulletins import bulletin_snapshot
     from analysis.dashboards import dashboard_data
     from analysis.hotspots import hotspot_table, repeat_callers, repeat_window, repeated_addresses
+    from analysis.models import AreaLevel
     from analysis.periods import last_weeks, local_date, previous_week, week_containing
     from analysis.stats import figures_by_unit, unit_load, weekly_trend
     from stations.models import Unit
-    from supervision.models import AreaLevel
 
     now = timezone.now()
     week = previous_week(now)

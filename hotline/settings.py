@@ -431,3 +431,25 @@ CELERY_BEAT_SCHEDULE["weekly-bulletin"] = {
     "task": "analysis.generate_weekly_bulletin",
     "schedule": _cron(HOTLINE_BULLETIN_SCHEDULE, "HOTLINE_BULLETIN_SCHEDULE"),
 }
+
+# The daily roll-up of settled orders (analysis/rollup.py): beat tries every hour; a day is filled
+# once this many minutes have passed after its midnight (a closing still being committed then
+# would be missed; the daily check catches it and rebuilds).
+HOTLINE_ROLLUP_LAG_MINUTES = env.int("HOTLINE_ROLLUP_LAG_MINUTES", default=15)
+# The pages read the roll-up once it holds this many orders; below, counting directly is faster.
+HOTLINE_ROLLUP_MIN_ORDERS = env.int("HOTLINE_ROLLUP_MIN_ORDERS", default=50_000)
+CELERY_BEAT_SCHEDULE["analysis-rollup"] = {
+    "task": "analysis.fill_rollup",
+    "schedule": crontab(minute=env.int("HOTLINE_ROLLUP_MINUTE", default=20)),
+    "options": {"expires": 3000},
+}
+# Bulletin PDFs and workbooks are rendered by a worker; a person may ask for this many new renders
+# an hour (a file already rendered is served without counting).
+HOTLINE_EXPORT_RENDERS_PER_HOUR = env.int("HOTLINE_EXPORT_RENDERS_PER_HOUR", default=10)
+# A bulletin workbook with at most this many rows is made in the request; a larger one, and every
+# PDF, by a worker.
+HOTLINE_EXPORT_INLINE_ROWS = env.int("HOTLINE_EXPORT_INLINE_ROWS", default=2000)
+# A notice letter with more orders than this is rendered to PDF by a worker, never in the request.
+SUPERVISION_LETTER_INLINE_ORDERS = env.int("SUPERVISION_LETTER_INLINE_ORDERS", default=20)
+# Repeat callers / addresses list at most this many (the latest) orders each; the count is of all.
+HOTLINE_REPEAT_ORDERS_SHOWN = env.int("HOTLINE_REPEAT_ORDERS_SHOWN", default=20)

@@ -8,11 +8,14 @@ users; Django escapes it, and this keeps a stray URL from being fetched on the s
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
@@ -75,3 +78,37 @@ def render_letter_pdf(notice: Notice, *, user=None) -> bytes:
 
 def pdf_filename(notice: Notice) -> str:
     return f"{notice.get_kind_display()}-{notice.number}.pdf"
+
+
+# --- the rendered PDF, kept ----------------------------------------------------------------------
+#
+# WeasyPrint takes seconds and a lot of memory for one letter: the PDF is stored (Django's default
+# storage, var/media) under a name made from the letter's HTML, so it is rendered once per content
+# and served from the file afterwards; any change to what the letter shows is a new name. A letter
+# with many orders is not rendered in the web request at all: a worker renders it.
+
+
+def letter_pdf_name(notice: Notice, *, user=None) -> str:
+    """Named after the letter as `user` reads it (None: the unit), so a reader whose view of the
+    orders differs never gets another reader's file, and readers who see the same share one."""
+    digest = hashlib.sha256(render_letter_html(notice, user=user, for_pdf=True).encode()).hexdigest()[:24]
+    return f"letters/{notice.pk}/{digest}.pdf"
+
+
+def letter_pdf_stored(notice: Notice, *, user=None) -> str | None:
+    """The stored PDF's name if this letter, as it reads now for `user`, was rendered already."""
+    name = letter_pdf_name(notice, user=user)
+    return name if default_storage.exists(name) else None
+
+
+def letter_pdf_store(notice: Notice, *, user=None) -> str:
+    """Render the letter's PDF as `user` reads it unless it is stored already; the stored name."""
+    name = letter_pdf_name(notice, user=user)
+    if not default_storage.exists(name):
+        default_storage.save(name, ContentFile(render_letter_pdf(notice, user=user)))
+    return name
+
+
+def letter_renders_inline(notice: Notice) -> bool:
+    """A letter of a few orders renders in a second or two; a longer one goes to a worker."""
+    return notice.orders.count() <= settings.SUPERVISION_LETTER_INLINE_ORDERS

@@ -7,8 +7,12 @@ through `supervision.broker.enqueue`.
 from __future__ import annotations
 
 from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.db import OperationalError
 
 from .broker import enqueue
+from .letters import letter_pdf_store
+from .models import Notice
 from .notifications import attempt_delivery
 from .sweep import process_event, run_sweep
 
@@ -35,3 +39,14 @@ def deliver(self, delivery_id: int) -> str | None:
     if result is not None and result.retry_in is not None and not self.request.is_eager:
         raise self.retry(countdown=result.retry_in)
     return result.status if result else None
+
+
+@shared_task(name="supervision.render_letter", autoretry_for=(OperationalError,), retry_backoff=10, max_retries=3)
+def render_letter(notice_id: int, user_id: int | None = None) -> str | None:
+    """Render a long letter's PDF, as that user reads it, into storage (the page asked; it serves
+    the file once stored)."""
+    notice = Notice.objects.filter(pk=notice_id).first()
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id is not None else None
+    if notice is None or (user_id is not None and user is None):
+        return None
+    return letter_pdf_store(notice, user=user)

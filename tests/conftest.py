@@ -42,6 +42,14 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Files the code stores (rendered PDFs and workbooks) go to a temporary folder, not var/media;
+    and no test sees what another cached (ids come back after a rollback)."""
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_free_defaults(settings):
     """Tests see the product's default language unless they ask otherwise."""
     settings.LANGUAGE_CODE = "zh-hans"

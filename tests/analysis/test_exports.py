@@ -9,7 +9,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from analysis.bulletins import bulletin_generate
-from analysis.exports import bulletin_pdf
+from analysis.exports import bulletin_pdf, export_render
+from analysis.models import ExportJob
 from analysis.views import _bulletin_context
 from tests.analysis.conftest import GENERATED_AT, WEEK_END, WEEK_START, at
 from tests.conftest import require_service
@@ -64,12 +65,17 @@ def test_xlsx_meeting_sheet_lists_the_orders(client, manager, bulletin, week):
     assert numbers == {week["o2"].order.number, week["o9"].order.number}
 
 
-def test_pdf_download_is_a_pdf(client, manager, bulletin):
+def test_pdf_download_is_a_pdf(client, manager, bulletin, settings, tmp_path):
+    # The PDF is rendered by a worker (analysis/exports.py): the first request queues it (202),
+    # once rendered the same URL serves the stored file.
+    settings.MEDIA_ROOT = tmp_path
     client.force_login(manager)
+    assert client.get(reverse("analysis:bulletin_pdf", kwargs={"pk": bulletin.pk})).status_code == 202
+    export_render(job_id=ExportJob.objects.get(bulletin=bulletin, format="pdf").pk)
     response = client.get(reverse("analysis:bulletin_pdf", kwargs={"pk": bulletin.pk}))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
 
 
 def test_pdf_embeds_the_noto_cjk_font_for_chinese(rf, manager, bulletin):

@@ -133,3 +133,50 @@ def test_repeated_addresses(rules):
     orders(1, address="青山路10号")
     start, end = WEEK.end_at - dt.timedelta(days=30), WEEK.end_at
     assert [(a["address"], a["n"], a["callers"]) for a in repeated_addresses(start, end)] == [("青山路9号", 3, 3)]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("level", [AreaLevel.STATION, AreaLevel.PLACE])
+def test_grouped_query_gives_the_correlated_subquerys_areas(station_a, station_b, level, monkeypatch):
+    """The grouped query (PostgreSQL) and the per-order subquery (SQLite, drill-downs) agree, with
+    overlapping keywords, priorities, inactive rules, department rules and unmatched addresses."""
+    import random
+
+    from stations.models import UnitKind
+    from tests.factories import UnitFactory
+
+    department = UnitFactory(name="治安大队", code="public-order", kind=UnitKind.DEPARTMENT)
+    for keyword, unit, priority, active in (
+        ("青山", station_a, 0, True),
+        ("青山路", station_b, 0, True),
+        ("青山路8号", station_a, 5, True),
+        ("青山路8号", station_b, 9, True),
+        ("幸福", station_b, 0, False),
+        ("城关", department, 0, True),
+        ("城关街道", station_a, 3, True),
+    ):
+        RoutingRule.objects.create(
+            kind=RoutingRuleKind.ADDRESS, keyword=keyword, unit=unit, priority=priority, is_active=active
+        )
+    rng = random.Random(3)
+    topics = [TopicFactory(code="noise", name="噪音扰民"), TopicFactory(code="theft", name="盗窃")]
+    addresses = ["青山路8号", "青山路1号", "青山小区", "城关街道2号", "城关镇", "幸福小区", "无名路", ""]
+    for n in range(120):
+        moment = dt.datetime.combine(WEEK.start, dt.time(10), tzinfo=TZ) - dt.timedelta(days=rng.randint(-6, 34))
+        unit = rng.choice([station_a, station_b, department, None])
+        WorkOrderFactory(
+            address=rng.choice(addresses),
+            topic=rng.choice(topics),
+            received_at=moment,
+            unit=unit,
+            status="received" if unit is None else "dispatched",
+            caller_phone=f"1390000{n:04d}",
+        )
+
+    def table():
+        return sorted((h.topic_id, str(h.area), tuple(h.counts)) for h in hotspot_table(WEEK, level, rule=RULE))
+
+    grouped = table()
+    monkeypatch.setattr("analysis.hotspots._grouped_query_available", lambda: False)
+    assert table() == grouped
+    assert len(grouped) >= 4
