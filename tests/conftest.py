@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from hotline.celery import app as celery_app
 from stations.models import Role, UnitKind
 from tests.factories import UnitFactory, UserFactory, WorkOrderFactory
 from tickets import services
@@ -39,6 +40,15 @@ def pytest_runtest_setup(item):
 def pytest_sessionstart(session):
     if IN_CI and "postgres" not in os.environ.get("DATABASE_URL", ""):
         raise pytest.UsageError("CI=true but DATABASE_URL does not point at PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def _empty_task_broker():
+    """Under pytest Celery publishes to an in-memory broker in this process (hotline/settings.py),
+    so nothing reaches REDIS_URL's Redis. Each test starts with it empty, whatever the last sent."""
+    yield
+    if celery_app.conf.broker_url.startswith("memory://"):
+        celery_app.control.purge()
 
 
 @pytest.fixture(autouse=True)
