@@ -196,6 +196,11 @@ def loop(cast):
     return Loop(cast)
 
 
-@pytest.fixture
-def later():
-    return timezone.now() + dt.timedelta(days=3)
+def after_the_deadline(order: WorkOrder, days: int = 3) -> dt.datetime:
+    """`days` after the order's handling deadline (or now, if it has none): a 延期 the service
+    accepts whatever day the test runs.
+
+    Not "now + n days": an order dispatched on a Friday is due on Monday, one dispatched the day
+    before National Day more than a week later.
+    """
+    return max(filter(None, [order.handling_deadline, timezone.now()])) + dt.timedelta(days=days)
