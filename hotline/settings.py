@@ -300,6 +300,13 @@ SPECTACULAR_SETTINGS = {
 # --- Celery ---
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+if TESTING:
+    # Under pytest, tasks are published to kombu's in-memory transport inside the test process:
+    # nothing reaches the broker that REDIS_URL names (shared with other runs, and maybe with a
+    # worker serving a real database), nothing is left behind, and a task runs only where a test
+    # asks for it (eager mode, or a worker of its own with its own broker settings).
+    CELERY_BROKER_URL = "memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 BROKER_DIR = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     for sub in ("queue", "processed", "control"):

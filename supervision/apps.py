@@ -12,6 +12,7 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         from tickets.events import on_order_event
 
+        from . import tasks  # noqa: F401 - registers the tasks that broker.enqueue() sends by name
         from .broker import enqueue_order_event
 
         # Quick: it only sends a task message. The sweep catches up when the broker is down.

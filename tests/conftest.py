@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 
+from hotline.celery import app as celery_app
 from stations.models import Role, UnitKind
 from tests.factories import UnitFactory, UserFactory, WorkOrderFactory
 from tickets import services
@@ -47,6 +48,15 @@ def _media_in_tmp(settings, tmp_path_factory):
     and no test sees what another cached (ids come back after a rollback)."""
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_task_broker():
+    """Under pytest Celery publishes to an in-memory broker in this process (hotline/settings.py),
+    so nothing reaches REDIS_URL's Redis. Each test starts with it empty, whatever the last sent."""
+    yield
+    if celery_app.conf.broker_url.startswith("memory://"):
+        celery_app.control.purge()
 
 
 @pytest.fixture(autouse=True)
@@ -194,6 +204,11 @@ def loop(cast):
     return Loop(cast)
 
 
-@pytest.fixture
-def later():
-    return timezone.now() + dt.timedelta(days=3)
+def after_the_deadline(order: WorkOrder, days: int = 3) -> dt.datetime:
+    """`days` after the order's handling deadline (or now, if it has none): a 延期 the service
+    accepts whatever day the test runs.
+
+    Not "now + n days": an order dispatched on a Friday is due on Monday, one dispatched the day
+    before National Day more than a week later.
+    """
+    return max(filter(None, [order.handling_deadline, timezone.now()])) + dt.timedelta(days=days)

@@ -40,24 +40,53 @@
     });
   }
 
-  /* A second click on a submit button while the first request is under way does nothing.
-     The server refuses a repeated action anyway (the hidden version field); this spares the trip. */
+  /* A form's controls shadow its properties: a radio button named "method" turns form.method
+     into a RadioNodeList, an input named "action" replaces form.action, and HTMLFormElement lets a
+     control shadow methods (getAttribute, querySelectorAll) and dataset too. So the guard below
+     reads and writes the form only through Element.prototype. */
+  var getAttr = Element.prototype.getAttribute;
+  var hasAttr = Element.prototype.hasAttribute;
+  var setAttr = Element.prototype.setAttribute;
+  var removeAttr = Element.prototype.removeAttribute;
+  var queryAll = Element.prototype.querySelectorAll;
+
+  function submitButtons(form) {
+    return Array.prototype.slice.call(queryAll.call(form, "button[type=submit], input[type=submit]"));
+  }
+
+  /* Whether this submission is a POST that replaces this page (not a GET, not another window). */
+  function replacesPageWithPost(form, submitter) {
+    var method = submitter && submitter.hasAttribute("formmethod") ?
+      submitter.getAttribute("formmethod") : getAttr.call(form, "method");
+    var target = submitter && submitter.hasAttribute("formtarget") ?
+      submitter.getAttribute("formtarget") : getAttr.call(form, "target");
+    return (method || "").toLowerCase() === "post" && (!target || target.toLowerCase() === "_self");
+  }
+
+  /* A double-click submits the form twice. Chromium lets the second submission replace the first
+     navigation, but the first request may already be at the server: it does the work, the browser
+     drops its answer and shows the second one ("already done"). So the first submit event marks the
+     form at once, and every later one is cancelled before a request leaves the page. The server
+     still refuses a repeated action (the hidden version field); this keeps the first answer. */
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!(form instanceof HTMLFormElement) || (form.method || "").toLowerCase() !== "post") { return; }
-    if (form.dataset.submitting === "1") { event.preventDefault(); return; }
-    form.dataset.submitting = "1";
-    // Disable after the browser has collected the pressed button's name and value.
+    // htmx (or any other script) handling the submit itself: no page load will reset the mark.
+    if (!(form instanceof HTMLFormElement) || event.defaultPrevented) { return; }
+    if (!replacesPageWithPost(form, event.submitter)) { return; }
+    if (hasAttr.call(form, "data-submitting")) { event.preventDefault(); return; }
+    setAttr.call(form, "data-submitting", "");
+    // Disable after the browser has collected the pressed button's name and value (a disabled
+    // submitter is left out of the request). Until then the mark above turns a second click away.
     setTimeout(function () {
-      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) { b.disabled = true; });
+      submitButtons(form).forEach(function (b) { b.disabled = true; });
     }, 0);
   });
 
   /* Coming back with the browser's back button shows a usable page again. */
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-submitting]").forEach(function (form) {
-      delete form.dataset.submitting;
-      form.querySelectorAll("button[type=submit], input[type=submit]").forEach(function (b) { b.disabled = false; });
+      removeAttr.call(form, "data-submitting");
+      submitButtons(form).forEach(function (b) { b.disabled = false; });
     });
   });
 

@@ -1,10 +1,8 @@
 """One endpoint per transition: each calls its service and answers with the updated order."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
+from tests.conftest import after_the_deadline
 from tickets import services
 from tickets.models import ExtensionRequest, Objection, OrderEvent, WorkOrder
 
@@ -156,7 +154,7 @@ def test_merge_into_itself_is_400(api, dispatcher, order_in):
 
 def test_request_extension_answers_with_the_order_and_its_pending_request(api, officer_a, order_in):
     order = order_in("contacted")
-    until = timezone.now() + dt.timedelta(days=3)
+    until = after_the_deadline(order)
     response = act(
         api(officer_a), order, "request-extension", {"reason": "需走访多户", "requested_until": until.isoformat()}
     )
@@ -167,7 +165,7 @@ def test_request_extension_answers_with_the_order_and_its_pending_request(api, o
 
 def test_approved_extension_moves_the_handling_deadline(api, dispatcher, officer_a, order_in):
     order = order_in("contacted")
-    until = timezone.now() + dt.timedelta(days=3)
+    until = after_the_deadline(order)
     services.order_request_extension(order=order, acting_user=officer_a, reason="需走访", requested_until=until)
     response = act(api(dispatcher), order, "decide-extension", {"approve": True})
     assert response.status_code == 200
@@ -176,7 +174,7 @@ def test_approved_extension_moves_the_handling_deadline(api, dispatcher, officer
 
 def test_rejecting_an_extension_needs_a_note(api, dispatcher, officer_a, order_in):
     order = order_in("contacted")
-    until = timezone.now() + dt.timedelta(days=3)
+    until = after_the_deadline(order)
     services.order_request_extension(order=order, acting_user=officer_a, reason="需走访", requested_until=until)
     response = act(api(dispatcher), order, "decide-extension", {"approve": False})
     assert response.status_code == 400

@@ -5,11 +5,9 @@ is station B's; the outsider is an officer of a department. 404 means the user m
 order (its existence is not revealed); 403 means they see it but may not act.
 """
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
+from tests.conftest import after_the_deadline
 from tickets import services
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +20,7 @@ def _row(d, s, r, oa, ha, ob, hb, x):
 
 
 def _pending_extension(order, cast):
-    until = timezone.now() + dt.timedelta(days=2)
+    until = after_the_deadline(order)
     services.order_request_extension(order=order, acting_user=cast["officer_a"], reason="需走访", requested_until=until)
     return order
 
@@ -78,7 +76,7 @@ MATRIX = {
     ),
     "request_extension": (
         "post", "request-extension/", "contacted",
-        lambda c: {"reason": "需走访", "requested_until": (timezone.now() + dt.timedelta(days=2)).isoformat()},
+        lambda c: {"reason": "需走访", "requested_until": after_the_deadline(c["order"]).isoformat()},
         None,
         _row(403, 403, 404, 200, 200, 404, 404, 404),
     ),
@@ -121,6 +119,7 @@ def test_permission_matrix(endpoint, actor, api, cast, order_in, topic):
         order = order_in(state)
     if setup:
         setup(order, cast)
+    cast["order"] = order
     if endpoint == "merge":
         cast["primary"] = order_in("dispatched")
     if body == "intake":

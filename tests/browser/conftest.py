@@ -82,8 +82,15 @@ def watch_csp(context) -> list[str]:
 
 
 @pytest.fixture
-def new_context(browser):
-    """new_context(viewport=DESKTOP) → a browser context whose CSP violations fail the test."""
+def page_errors():
+    """Uncaught script errors in the pages of the test's contexts; the test fails on any."""
+    return []
+
+
+@pytest.fixture
+def new_context(browser, page_errors):
+    """new_context(viewport=DESKTOP) → a browser context whose CSP violations and uncaught script
+    errors fail the test."""
     contexts = []
 
     def make(viewport=DESKTOP, **context_options):
@@ -92,6 +99,8 @@ def new_context(browser):
         )
         context.set_default_timeout(15_000)
         context.csp_violations = watch_csp(context)
+        # A script that throws leaves the page half-working (it once disabled the double-submit guard).
+        context.on("weberror", lambda web_error: page_errors.append(str(web_error.error)))
         contexts.append((context, context.csp_violations))
         return context
 
@@ -100,6 +109,7 @@ def new_context(browser):
     for context, _found in contexts:
         context.close()
     assert violations == [], "the Content-Security-Policy refused something:\n" + "\n".join(violations)
+    assert page_errors == [], "uncaught errors in the page:\n" + "\n".join(page_errors)
 
 
 @pytest.fixture

@@ -59,6 +59,7 @@ class Stack:
     def __init__(self, tmp_path: Path):
         db = connection.settings_dict
         self.queue = f"hotline-it-{uuid.uuid4().hex[:12]}"
+        self.key_prefix = f"{self.queue}:"  # every Redis key the worker and beat write
         self.marker = tmp_path / "slow-issue"
         self.logs = tmp_path
         self.env = {
@@ -69,6 +70,7 @@ class Stack:
             "REDIS_URL": settings.REDIS_URL,
             "CELERY_BROKER_URL": settings.REDIS_URL,
             "HOTLINE_IT_QUEUE": self.queue,
+            "HOTLINE_IT_KEY_PREFIX": self.key_prefix,
             "HOTLINE_IT_SLOW_MARKER": str(self.marker),
             "HOTLINE_VAR_DIR": str(tmp_path / "var"),
             "SUPERVISION_SWEEP_SECONDS": "1",
@@ -110,19 +112,11 @@ class Stack:
     def stop(self) -> None:
         for name in list(self.procs):
             self.kill(name)
-        try:
-            import redis
+        import redis
 
-            client = redis.Redis.from_url(settings.REDIS_URL)
-            for key in client.scan_iter(match=f"*{self.queue}*"):
-                client.delete(key)
-            # Unacknowledged messages of the killed worker, kept for redelivery.
-            for tag, payload in client.hgetall("unacked").items():
-                if self.queue.encode() in payload:
-                    client.hdel("unacked", tag)
-                    client.zrem("unacked_index", tag)
-        except Exception:  # noqa: BLE001 - cleaning up is best effort
-            pass
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter(match=f"{self.key_prefix}*"):
+            client.delete(key)
 
     def log_tail(self) -> str:
         return "\n".join(f"--- {p.name}\n{p.read_text()[-3000:]}" for p in sorted(self.logs.glob("*.log")))

@@ -8,6 +8,7 @@ import time_machine
 from django.utils import timezone
 
 from stations.models import UnitKind
+from tests.conftest import after_the_deadline
 from tests.factories import UnitFactory
 from tickets import services
 from tickets.exceptions import InvalidInput, InvalidTransition, StaleVersion
@@ -183,17 +184,19 @@ def test_redispatch_to_the_same_unit_is_refused(loop, cast):
         services.order_redispatch(order=loop.dispatched(), unit=cast["officer_a"].unit, acting_user=cast["dispatcher"])
 
 
-def test_approved_extension_moves_the_handling_deadline(loop, cast, later):
+def test_approved_extension_moves_the_handling_deadline(loop, cast):
     order = loop.contacted()
+    later = after_the_deadline(order)
     services.order_request_extension(order=order, acting_user=cast["officer_a"], reason="需协调", requested_until=later)
     order = services.order_decide_extension(order=order, acting_user=cast["dispatcher"], approve=True)
     assert order.handling_deadline == later
     assert ExtensionRequest.objects.get().status == RequestStatus.APPROVED
 
 
-def test_rejected_extension_keeps_the_deadline_and_needs_a_reason(loop, cast, later):
+def test_rejected_extension_keeps_the_deadline_and_needs_a_reason(loop, cast):
     order = loop.contacted()
     deadline = order.handling_deadline
+    later = after_the_deadline(order)
     services.order_request_extension(order=order, acting_user=cast["officer_a"], reason="需协调", requested_until=later)
     with pytest.raises(InvalidInput):
         services.order_decide_extension(order=order, acting_user=cast["dispatcher"], approve=False, note="")
@@ -210,8 +213,9 @@ def test_extension_must_be_later_than_the_current_deadline(loop, cast):
     assert "requested_until" in exc.value.field_errors
 
 
-def test_a_second_pending_extension_is_refused(loop, cast, later):
+def test_a_second_pending_extension_is_refused(loop, cast):
     order = loop.contacted()
+    later = after_the_deadline(order)
     services.order_request_extension(order=order, acting_user=cast["officer_a"], reason="需协调", requested_until=later)
     with pytest.raises(InvalidTransition):
         services.order_request_extension(

@@ -5,11 +5,9 @@ tested here automatically: from every status it allows it must succeed for a per
 every other status it must be refused and change nothing.
 """
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 
+from tests.conftest import after_the_deadline
 from tickets import services, workflow
 from tickets.exceptions import InvalidTransition, NotPermitted
 from tickets.models import OrderEvent, Status, WorkOrder
@@ -38,7 +36,6 @@ ACTOR = {
 
 def perform(action: str, order: WorkOrder, user, cast, loop):
     """Call the service for `action` with valid input."""
-    now = timezone.now()
     calls = {
         "dispatch": lambda: services.order_dispatch(order=order, unit=cast["officer_a"].unit, acting_user=user),
         "redispatch": lambda: services.order_redispatch(order=order, unit=cast["officer_b"].unit, acting_user=user),
@@ -53,7 +50,7 @@ def perform(action: str, order: WorkOrder, user, cast, loop):
         "reject_objection": lambda: services.order_reject_objection(order=order, acting_user=user, reason="属本所"),
         "merge": lambda: services.order_merge(order=order, primary=loop.dispatched(), acting_user=user),
         "request_extension": lambda: services.order_request_extension(
-            order=order, acting_user=user, reason="需协调", requested_until=now + dt.timedelta(days=5)
+            order=order, acting_user=user, reason="需协调", requested_until=after_the_deadline(order)
         ),
         "decide_extension": lambda: services.order_decide_extension(order=order, acting_user=user, approve=True),
         "assign": lambda: services.order_assign(order=order, acting_user=user, officer=cast["officer_a"]),
@@ -73,7 +70,7 @@ def prepare(action: str, status: str, loop, cast) -> WorkOrder:
             order=order,
             acting_user=cast["officer_a"],
             reason="需协调",
-            requested_until=timezone.now() + dt.timedelta(days=5),
+            requested_until=after_the_deadline(order),
         )
     return WorkOrder.objects.get(pk=order.pk)
 

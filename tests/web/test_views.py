@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from stations.models import RoutingRule, RoutingRuleKind
+from tests.conftest import after_the_deadline
 from tickets import services
 from tickets.models import ExtensionRequest, Status, WorkOrder
 from tickets.workflow import TRANSITIONS, allowed_actions
@@ -300,7 +301,7 @@ def test_unit_overview_counts_overdue_orders(client, dispatcher, dispatched, sta
 
 def test_sent_back_order_and_extension_request_are_on_the_board(client, dispatcher, contacted, officer_a, make_order):
     services.order_request_extension(
-        order=contacted, acting_user=officer_a, reason="需协调。", requested_until=timezone.now() + dt.timedelta(days=3)
+        order=contacted, acting_user=officer_a, reason="需协调。", requested_until=after_the_deadline(contacted)
     )
     other = services.order_dispatch(order=make_order(), unit=contacted.unit, acting_user=dispatcher)
     services.order_send_back(order=other, acting_user=officer_a, reason="不属本所辖区。")
@@ -310,7 +311,7 @@ def test_sent_back_order_and_extension_request_are_on_the_board(client, dispatch
 
 
 def test_dispatcher_approves_an_extension(client, dispatcher, contacted, officer_a):
-    until = timezone.now() + dt.timedelta(days=3)
+    until = after_the_deadline(contacted)
     services.order_request_extension(order=contacted, acting_user=officer_a, reason="需协调。", requested_until=until)
     client.force_login(dispatcher)
     act(client, fresh(contacted), "decide_extension", decision="approve")
@@ -318,7 +319,7 @@ def test_dispatcher_approves_an_extension(client, dispatcher, contacted, officer
 
 
 def test_rejecting_an_extension_needs_a_note(client, dispatcher, contacted, officer_a):
-    until = timezone.now() + dt.timedelta(days=3)
+    until = after_the_deadline(contacted)
     services.order_request_extension(order=contacted, acting_user=officer_a, reason="需协调。", requested_until=until)
     client.force_login(dispatcher)
     response = act(client, fresh(contacted), "decide_extension", decision="reject", note="")
