@@ -50,6 +50,10 @@ class Guess:
     label: str
     confidence: float
 
+    @property
+    def percent(self) -> int:
+        return round(self.confidence * 100)
+
 
 @dataclass
 class Suggestions:
@@ -60,6 +64,8 @@ class Suggestions:
         return any(self.by_target.values())
 
     def __getitem__(self, target: str) -> list[Guess]:
+        if target not in Target.values:
+            raise KeyError(target)  # so that templates fall back to attributes (`guesses.version`)
         return self.by_target.get(str(target), [])
 
 
@@ -188,14 +194,15 @@ _lock = threading.Lock()
 
 def _current_pipeline() -> tuple[int, dict] | None:
     """The newest stored model, loaded once per version and process."""
-    newest = SuggestionModel.objects.order_by("-version").values_list("pk", "version").first()
+    newest = SuggestionModel.objects.order_by("-version").values_list("pk", "version", "trained_at").first()
     if newest is None:
         return None
-    pk, version = newest
+    pk, version, trained_at = newest
     with _lock:
-        if _loaded.get("version") != version:
+        # Keyed by the training time too: a restored or rebuilt database may reuse a version number.
+        if _loaded.get("key") != (version, trained_at):
             blob = SuggestionModel.objects.values_list("pipeline", flat=True).get(pk=pk)
-            _loaded.update(version=version, pipeline=joblib.load(io.BytesIO(bytes(blob))))
+            _loaded.update(key=(version, trained_at), version=version, pipeline=joblib.load(io.BytesIO(bytes(blob))))
         return _loaded["version"], _loaded["pipeline"]
 
 
@@ -223,6 +230,19 @@ def suggest_for(content: str) -> Suggestions:
                 guesses.append(Guess(str(value), str(names[target][key]), round(float(confidence), 3)))
         result.by_target[str(target)] = guesses
     return result
+
+
+def suggest_beside_rules(*, content: str, rule_unit_ids) -> Suggestions:
+    """The model's guesses as the intake panel and the API show them next to the routing rules.
+
+    Rules win: when a routing rule names a unit, the model's unit guesses are left out altogether
+    (the dispatcher sees the rule's unit, and may still choose any other). Topic and handling type
+    have no rules, so the model's guesses for them are always shown.
+    """
+    suggestions = suggest_for(content)
+    if rule_unit_ids and suggestions.by_target.get(Target.UNIT):
+        suggestions.by_target[str(Target.UNIT)] = []
+    return suggestions
 
 
 def feedback_record(*, order, target: str, suggested: str, chosen: str, version: int | None, acting_user=None):
