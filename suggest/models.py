@@ -49,3 +49,6 @@ class SuggestionFeedback(models.Model):
         verbose_name = _("建议反馈")
         verbose_name_plural = _("建议反馈")
         constraints = [models.UniqueConstraint(fields=["order", "target"], name="suggest_feedback_once_per_target")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.target}: {self.suggested} → {self.chosen}"

@@ -102,12 +102,16 @@ def _training_rows() -> tuple[list[str], dict[str, list[str]]]:
 
 
 def _fit(texts: list[str], labels: dict[str, list[str]]) -> dict:
-    vectorizer = TfidfVectorizer(tokenizer=tokenize, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True)
+    vectorizer = TfidfVectorizer(
+        tokenizer=tokenize, token_pattern=None, lowercase=False, ngram_range=(1, 2), sublinear_tf=True
+    )
     features = vectorizer.fit_transform(texts)
     classifiers = {}
     for target, y in labels.items():
         # One class only (every order so far the same handling type): answer it, with certainty.
-        clf = DummyClassifier(strategy="most_frequent") if len(set(y)) < 2 else LogisticRegression(max_iter=1000, C=10.0)
+        clf = (
+            DummyClassifier(strategy="most_frequent") if len(set(y)) < 2 else LogisticRegression(max_iter=1000, C=10.0)
+        )
         classifiers[str(target)] = clf.fit(features, y)
     return {"vectorizer": vectorizer, "classifiers": classifiers}
 
@@ -143,12 +147,12 @@ def model_evaluate(texts=None, labels=None, *, minimum: int | None = None) -> Ev
         top, _conf = _top(pipeline, str(target), features)
         metrics[str(target)] = {
             "accuracy": round(float(np.mean(top[:, 0] == truth)), 4),
-            "top3_accuracy": round(float(np.mean([t in row for t, row in zip(truth, top)])), 4),
+            "top3_accuracy": round(float(np.mean([t in row for t, row in zip(truth, top, strict=True)])), 4),
             "classes": len(set(y)),
         }
         if target == Target.TOPIC:
             names = dict(Topic.objects.values_list("pk", "name"))
-            for t, p in zip(truth, top[:, 0]):
+            for t, p in zip(truth, top[:, 0], strict=True):
                 confusion[names.get(int(t), t)][names.get(int(p), p)] += 1
     return Evaluation(len(train_ix), len(test_ix), metrics, dict(confusion))
 
@@ -224,7 +228,7 @@ def suggest_for(content: str) -> Suggestions:
     for target in TARGETS:
         top, conf = _top(pipeline, str(target), features)
         guesses = []
-        for value, confidence in zip(top[0], conf[0]):
+        for value, confidence in zip(top[0], conf[0], strict=True):
             key = int(value) if target != Target.HANDLING_TYPE else value
             if key in names[target] and confidence > 0:  # a topic or unit retired since training is not offered
                 guesses.append(Guess(str(value), str(names[target][key]), round(float(confidence), 3)))
@@ -243,6 +247,41 @@ def suggest_beside_rules(*, content: str, rule_unit_ids) -> Suggestions:
     if rule_unit_ids and suggestions.by_target.get(Target.UNIT):
         suggestions.by_target[str(Target.UNIT)] = []
     return suggestions
+
+
+def feedback_for_event(event_id: int) -> list[SuggestionFeedback]:
+    """After intake (topic, handling type) and the first dispatch (unit) by a dispatcher: was the
+    model's first guess for the order's content what the dispatcher chose? Quiet without a model."""
+    from tickets.models import OrderEvent
+
+    event = OrderEvent.objects.select_related("order", "actor").filter(pk=event_id).first()
+    if event is None or event.action not in ("intake", "dispatch") or event.actor_id is None:
+        return []
+    order = event.order
+    suggestions = suggest_for(order.content)
+    if not suggestions:
+        return []
+    if event.action == "intake":
+        chosen = {Target.TOPIC: order.topic_id, Target.HANDLING_TYPE: order.handling_type}
+        if order.unit_id:  # intake with 立即转办 dispatches at once
+            chosen[Target.UNIT] = order.unit_id
+    else:
+        chosen = {Target.UNIT: order.unit_id}
+    recorded = []
+    for target, value in chosen.items():
+        guesses = suggestions[target]
+        if guesses and value is not None:
+            recorded.append(
+                feedback_record(
+                    order=order,
+                    target=target,
+                    suggested=guesses[0].value,
+                    chosen=str(value),
+                    version=suggestions.version,
+                    acting_user=event.actor,
+                )
+            )
+    return recorded
 
 
 def feedback_record(*, order, target: str, suggested: str, chosen: str, version: int | None, acting_user=None):

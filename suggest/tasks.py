@@ -14,3 +14,11 @@ def train() -> dict:
     if model is None:
         return {"trained": False}
     return {"trained": True, "version": model.version, "size": model.training_size, "accuracy": model.accuracy}
+
+
+@shared_task(name="suggest.feedback", ignore_result=True)
+def feedback(event_id: int) -> int:
+    """After an intake or a dispatch: record whether the dispatcher took the model's first guess."""
+    from .services import feedback_for_event
+
+    return len(feedback_for_event(event_id))

@@ -11,13 +11,46 @@ from __future__ import annotations
 import random
 
 PLACES = [
-    "幸福小区", "锦绣花园", "城关街道", "人民路", "建设路", "卧龙山路", "滨河小区", "东方名苑", "新华街",
-    "阳光家园", "火车站广场", "老城区菜市场", "第二中学门口", "中心医院附近", "工业园区", "翠湖公园",
+    "幸福小区",
+    "锦绣花园",
+    "城关街道",
+    "人民路",
+    "建设路",
+    "卧龙山路",
+    "滨河小区",
+    "东方名苑",
+    "新华街",
+    "阳光家园",
+    "火车站广场",
+    "老城区菜市场",
+    "第二中学门口",
+    "中心医院附近",
+    "工业园区",
+    "翠湖公园",
 ]
 BUILDINGS = ["3号楼", "5栋", "12号楼2单元", "B座", "东门", "北侧", "地下车库", "楼下"]
-TIMES = ["昨晚", "今天凌晨", "最近一周", "每天晚上十点以后", "周末", "今天上午", "这几天", "上个月", "前天下午", "每天早上"]
+TIMES = [
+    "昨晚",
+    "今天凌晨",
+    "最近一周",
+    "每天晚上十点以后",
+    "周末",
+    "今天上午",
+    "这几天",
+    "上个月",
+    "前天下午",
+    "每天早上",
+]
 PEOPLE = ["我", "我家老人", "我爱人", "我们几户居民", "我母亲", "邻居们", "孩子", "我和家人"]
-ASKS = ["请求处理", "希望尽快解决", "请相关部门管一管", "请派人来看看", "希望给个答复", "麻烦核实一下", "请尽快处理，谢谢"]
+ASKS = [
+    "请求处理",
+    "希望尽快解决",
+    "请相关部门管一管",
+    "请派人来看看",
+    "希望给个答复",
+    "麻烦核实一下",
+    "请尽快处理，谢谢",
+]
 
 TEMPLATES: dict[str, list[str]] = {
     "noise": [
@@ -99,21 +132,37 @@ TEMPLATES: dict[str, list[str]] = {
         "{time}有人把车停在{place}{building}门口，挡住{people}的车出不来，打电话也不接。",
     ],
 }
-# A minority of orders that callers word like another topic (the model should not look perfect).
-CROSSOVERS = {
-    "noise": "{place}{time}有人喧哗吵闹，{people}睡不着，{ask}。",
-    "public_order": "{place}{building}{time}吵得很，{people}睡不着，{ask}。",
-    "parking": "{place}{building}的车{time}被人刮了还堵着路，{ask}。",
-    "theft": "{place}{building}{time}停的车被人动过，{ask}。",
-    "fraud": "{people}投资被骗了{money}元，{ask}。",
-    "economic": "{people}在{place}投资的公司骗了{money}元，{ask}。",
+# A minority of orders that callers word the same for two neighbouring topics: the call taker's
+# topic then depends on what came out on the phone, not on the words, so the suggestion model cannot
+# be perfect (its figures mean something).
+AMBIGUOUS = {
+    "noise": [
+        "{place}{building}{time}吵得很，{people}睡不着，{ask}。",
+        "{place}{time}有人闹，{people}休息不好，{ask}。",
+    ],
+    "public_order": [
+        "{place}{building}{time}吵得很，{people}睡不着，{ask}。",
+        "{place}{time}有人闹，{people}休息不好，{ask}。",
+    ],
+    "neighbour": [
+        "{place}{building}{time}吵得很，{people}睡不着，{ask}。",
+        "{people}和{place}的人{time}起了争执，{ask}。",
+    ],
+    "parking": ["{place}{building}的车{time}被人动过，{ask}。", "{place}{building}停车的事，{ask}。"],
+    "theft": ["{place}{building}的车{time}被人动过，{ask}。", "{people}的东西{time}在{place}不见了，{ask}。"],
+    "fraud": ["{people}{time}投资被骗了{money}元，{ask}。", "{people}被人骗走{money}元，{ask}。"],
+    "economic": ["{people}{time}投资被骗了{money}元，{ask}。", "{people}被人骗走{money}元，{ask}。"],
+    "household": ["{people}的证件{time}丢了，补办要什么材料。", "咨询在{place}办证需要带什么。"],
+    "id_card": ["{people}的证件{time}丢了，补办要什么材料。", "咨询在{place}办证需要带什么。"],
+    "exit_entry": ["咨询在{place}办证需要带什么。", "{people}的证件{time}过期了，怎么换。"],
+    "traffic": ["{place}{building}停车的事，{ask}。", "{place}{time}车太多了，{ask}。"],
 }
 
 
-def content_for(topic_code: str, rng: random.Random, *, crossover_rate: float = 0.1) -> str:
+def content_for(topic_code: str, rng: random.Random, *, ambiguous_rate: float = 0.15) -> str:
     """One caller's words about `topic_code` (any code without templates gets a generic sentence)."""
-    if topic_code in CROSSOVERS and rng.random() < crossover_rate:
-        template = CROSSOVERS[topic_code]
+    if topic_code in AMBIGUOUS and rng.random() < ambiguous_rate:
+        template = rng.choice(AMBIGUOUS[topic_code])
     else:
         template = rng.choice(TEMPLATES.get(topic_code) or ["{place}{building}的问题，{ask}。"])
     return template.format(

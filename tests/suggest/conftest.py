@@ -8,9 +8,17 @@ from tickets.demo_text import content_for
 from tickets.models import Status, Topic
 
 TOPIC_NAMES = {
-    "noise": "噪音扰民", "fraud": "电信诈骗", "household": "户籍办理", "traffic": "交通秩序", "theft": "盗窃",
-    "neighbour": "邻里纠纷", "id_card": "身份证", "exit_entry": "出入境", "public_order": "治安秩序",
-    "economic": "经济犯罪", "parking": "违法停车",
+    "noise": "噪音扰民",
+    "fraud": "电信诈骗",
+    "household": "户籍办理",
+    "traffic": "交通秩序",
+    "theft": "盗窃",
+    "neighbour": "邻里纠纷",
+    "id_card": "身份证",
+    "exit_entry": "出入境",
+    "public_order": "治安秩序",
+    "economic": "经济犯罪",
+    "parking": "违法停车",
 }
 
 
@@ -29,8 +37,15 @@ def units(db):
     }
 
 
-UNIT_OF = {"fraud": "fraud", "economic": "fraud", "household": "admin", "id_card": "admin", "exit_entry": "admin",
-           "traffic": "traffic", "parking": "traffic"}
+UNIT_OF = {
+    "fraud": "fraud",
+    "economic": "fraud",
+    "household": "admin",
+    "id_card": "admin",
+    "exit_entry": "admin",
+    "traffic": "traffic",
+    "parking": "traffic",
+}
 
 
 @pytest.fixture

@@ -17,7 +17,9 @@ def trained(finished_orders, settings, topics, units):
 
 @pytest.fixture
 def address_rule(units):
-    return RoutingRule.objects.create(kind=RoutingRuleKind.ADDRESS, keyword="卧龙山路", unit=units["station"], priority=10)
+    return RoutingRule.objects.create(
+        kind=RoutingRuleKind.ADDRESS, keyword="卧龙山路", unit=units["station"], priority=10
+    )
 
 
 def test_a_suggestion_never_overrides_a_rule(trained, address_rule, units):

@@ -27,9 +27,13 @@ class Command(BaseCommand):
         if evaluation is None:
             self.stdout.write("Too few finished orders to evaluate.")
             return
-        self.stdout.write(f"Trained on {evaluation.training_size}, held out {evaluation.held_out} (stratified by topic)")
+        self.stdout.write(
+            f"Trained on {evaluation.training_size}, held out {evaluation.held_out} (stratified by topic)"
+        )
         for target, m in evaluation.metrics.items():
-            self.stdout.write(f"  {target:14} accuracy {m['accuracy']:.1%}  top-3 {m['top3_accuracy']:.1%}  classes {m['classes']}")
+            self.stdout.write(
+                f"  {target:14} accuracy {m['accuracy']:.1%}  top-3 {m['top3_accuracy']:.1%}  classes {m['classes']}"
+            )
         self.stdout.write("Per topic (held out): correct / total, most frequent confusions")
         for topic, predicted in sorted(evaluation.confusion.items(), key=lambda kv: str(kv[0])):
             total = sum(predicted.values())
