@@ -362,6 +362,8 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 # Below this many finished orders there is no suggestion model (a cold start is not an error).
 HOTLINE_SUGGEST_MIN_ORDERS = env.int("HOTLINE_SUGGEST_MIN_ORDERS", default=200)
+# Training reads at most this many of the newest finished orders.
+HOTLINE_SUGGEST_MAX_ORDERS = env.int("HOTLINE_SUGGEST_MAX_ORDERS", default=50000)
 # Whether intake and dispatch events are handed to a worker to record if the suggestion was taken.
 HOTLINE_SUGGEST_FEEDBACK = env.bool("HOTLINE_SUGGEST_FEEDBACK", default=True)
 # Enforcement has stopped when no sweep finished for this long: /healthz answers 503 and the

@@ -90,7 +90,8 @@ def _training_rows() -> tuple[list[str], dict[str, list[str]]]:
         WorkOrder.objects.filter(status__in=TRAINING_STATUSES, unit__isnull=False)
         .exclude(content="")
         .values_list("content", "topic_id", "handling_type", "unit_id")
-        .order_by("pk")
+        # The newest ones: today's wording and units, and a bounded training time at a million orders.
+        .order_by("-pk")[: getattr(settings, "HOTLINE_SUGGEST_MAX_ORDERS", 50000)]
     )
     texts, labels = [], {t: [] for t in TARGETS}
     for content, topic_id, handling_type, unit_id in rows:

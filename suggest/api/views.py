@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from stations.models import Role
 from stations.services import routing_suggest
+from tickets.api.views import _errors  # the API's shared error responses
 
 from ..services import suggest_beside_rules
 
@@ -50,7 +51,7 @@ class OrderSuggestView(APIView):
             OpenApiParameter("content", str, required=True),
             OpenApiParameter("address", str, required=False),
         ],
-        responses={200: OrderSuggestionSerializer},
+        responses={200: OrderSuggestionSerializer, **_errors(400, 401, 403)},
     )
     def get(self, request):
         query = QuerySerializer(data=request.query_params)

@@ -83,3 +83,10 @@ def test_the_nightly_task_is_scheduled_and_trains(finished_orders, settings):
     assert train() == {"trained": False}
     finished_orders(200)
     assert train()["version"] == 1
+
+
+def test_training_reads_only_the_newest_orders_up_to_the_cap(finished_orders, settings):
+    settings.HOTLINE_SUGGEST_MIN_ORDERS = 20
+    settings.HOTLINE_SUGGEST_MAX_ORDERS = 30
+    finished_orders(45)
+    assert services.model_train().training_size == 30
