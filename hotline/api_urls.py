@@ -18,6 +18,8 @@ app_name = "api"
 REDOC_POLICY = {"style-src": [SELF, "'unsafe-inline'"], "worker-src": [SELF, "blob:"]}
 
 urlpatterns = [
+    # Before the orders router, whose detail route would otherwise take "suggest" for an order id.
+    path("v1/", include("suggest.api.urls")),
     path("v1/", include("tickets.api.urls")),
     path("v1/", include("stations.api.urls")),
     path("v1/analysis/", include("analysis.api.urls")),

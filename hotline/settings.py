@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tickets",
     "supervision",
     "analysis",
+    "suggest",
 ]
 
 MIDDLEWARE = [
@@ -363,7 +364,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         # A sweep that waited longer than one period is superseded by the next one.
         "options": {"expires": SUPERVISION_SWEEP_SECONDS},
     },
+    # The dispatch-suggestion model learns from the day's finished orders (README "Suggestions").
+    "suggest-train": {"task": "suggest.train", "schedule": crontab(hour=3, minute=15)},
 }
+# Below this many finished orders there is no suggestion model (a cold start is not an error).
+HOTLINE_SUGGEST_MIN_ORDERS = env.int("HOTLINE_SUGGEST_MIN_ORDERS", default=200)
+# Training reads at most this many of the newest finished orders.
+HOTLINE_SUGGEST_MAX_ORDERS = env.int("HOTLINE_SUGGEST_MAX_ORDERS", default=50000)
+# Whether intake and dispatch events are handed to a worker to record if the suggestion was taken.
+HOTLINE_SUGGEST_FEEDBACK = env.bool("HOTLINE_SUGGEST_FEEDBACK", default=True)
 # Enforcement has stopped when no sweep finished for this long: /healthz answers 503 and the
 # supervisors' pages show a red banner. Default five sweep periods, at least five minutes.
 SUPERVISION_STALE_AFTER_SECONDS = env.int(

@@ -23,6 +23,7 @@ from django.utils import timezone
 from stations.models import Role, RoutingRule, RoutingRuleKind, Unit, UnitKind, User
 
 from . import events, services
+from .demo_text import content_for
 from .models import Channel, HandlingType, Nature, Outcome, Satisfaction, Topic, Urgency, WorkOrder
 
 # Published in the README; refused by hotline.security.PublishedPasswordValidator when DEBUG is off.
@@ -227,7 +228,9 @@ def _order_story(i: int, rng: random.Random, topics, staff, units, now: dt.datet
         if received > now:
             received -= dt.timedelta(days=1)
     topic_code = rng.choice(list(topics))
-    content, handling_type, nature = MATTERS[topic_code]
+    _sentence, handling_type, nature = MATTERS[topic_code]
+    # Its own stream, so the wording does not shift the rest of the demo's random choices.
+    content = content_for(topic_code, random.Random(f"content-{i}-{received:%Y%m%d%H%M}"))
     leader = rng.random() < 0.05
     channel = rng.choice(
         [Channel.HOTLINE_12345] * 6

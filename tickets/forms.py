@@ -444,8 +444,9 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
 
 
 class SuggestForm(forms.Form):
-    """What the intake form sends while the dispatcher types: address, topic, handling type."""
+    """What the intake form sends while the dispatcher types: address, topic, handling type, content."""
 
     address = forms.CharField(required=False, max_length=200)
+    content = forms.CharField(required=False, max_length=5000)
     topic = forms.ModelChoiceField(queryset=Topic.objects.all(), required=False)
     handling_type = forms.ChoiceField(choices=HandlingType.choices, required=False)

@@ -102,6 +102,17 @@
     }
   });
 
+  /* Intake: the model's topic or handling type guess fills its field (the dispatcher still chooses). */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-use-field]") : null;
+    if (!button) { return; }
+    var field = document.getElementById(button.getAttribute("data-use-field"));
+    if (field) {
+      field.value = button.getAttribute("data-use-value");
+      field.dispatchEvent(new Event("change", {bubbles: true}));
+    }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     loadSettings();
     tick();

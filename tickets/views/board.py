@@ -114,16 +114,31 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/dispatch_board.html", _board_context(request, intake_form=form))
 
 
+def _suggest_services():
+    """The suggestion model's services, looked up lazily: tickets does not depend on the suggest app."""
+    try:
+        from suggest import services
+    except ImportError:
+        return None
+    return services
+
+
 @require_GET
 @role_required(Role.DISPATCHER)
 def intake_suggest(request: HttpRequest) -> HttpResponse:
     """The routing suggestion and the deadline the order would get, as the dispatcher types."""
     form = SuggestForm(request.GET)
-    suggestions, deadlines, handling_type = [], None, None
+    suggestions, deadlines, handling_type, guesses = [], None, None, None
     if form.is_valid():
         data = form.cleaned_data
         if data["address"] or data["topic"]:
             suggestions = routing_suggest(address=data["address"], topic=data["topic"])
+        suggest_services = _suggest_services()
+        if suggest_services and data["content"]:
+            # The model's guesses sit beside the rules; a rule's unit always wins (suggest app).
+            guesses = suggest_services.suggest_beside_rules(
+                content=data["content"], rule_unit_ids=[s.unit.pk for s in suggestions]
+            )
         handling_type = data["handling_type"]
         if handling_type:
             deadlines = compute_deadlines(handling_type, timezone.now())
@@ -133,6 +148,7 @@ def intake_suggest(request: HttpRequest) -> HttpResponse:
         "tickets/partials/intake_suggest.html",
         {
             "suggestions": suggestions,
+            "guesses": guesses,
             "deadlines": deadlines,
             "handling_left": deadlines.handling - now if deadlines else None,
             "searched": form.is_valid() and bool(form.cleaned_data["address"] or form.cleaned_data["topic"]),

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from stations.models import Role
@@ -45,6 +46,27 @@ def unit_overview(now: dt.datetime | None = None) -> list[dict]:
     return list(units)
 
 
+def suggest_acceptance() -> dict | None:
+    """The suggestion model and how often dispatchers took its first guess in the last 30 days;
+    None when the suggest app is not installed or has no model (looked up lazily, as supervision)."""
+    try:
+        from suggest import selectors as suggest_selectors
+    except ImportError:
+        return None
+    model = suggest_selectors.current_model()
+    if model is None:
+        return None
+    rates = suggest_selectors.acceptance_rates(since=timezone.now() - dt.timedelta(days=30))
+    return {
+        "model": model,
+        "accuracy_percent": round(model.accuracy * 100, 1),
+        "rates": [(label, rates.get(key)) for key, label in SUGGEST_TARGETS],
+    }
+
+
+SUGGEST_TARGETS = [("topic", _("主题")), ("handling_type", _("办理类型")), ("unit", _("承办单位"))]
+
+
 @require_GET
 @role_required(Role.DISPATCHER, Role.SUPERVISOR)
 def overview_partial(request: HttpRequest) -> HttpResponse:
@@ -69,5 +91,6 @@ def overview(request: HttpRequest) -> HttpResponse:
             "unsatisfied_rows": order_rows(unsatisfied[:QUEUE_LIMIT], user, with_forms=("reopen",)),
             "next_url": next_url,
             "supervision_url": url_or_none("supervision:notice_list"),
+            "suggest": suggest_acceptance(),
         },
     )

@@ -15,6 +15,8 @@ MSG_NEEDS_DEBUG = _(
 )
 MSG_DATABASE_IN_USE = _("数据库中已有人员、单位或工单，拒绝在 DEBUG=0 下加载演示数据（公开的演示密码会进入正式系统）。")
 
+# Enough finished orders for a demo suggestion model (a bureau's minimum is HOTLINE_SUGGEST_MIN_ORDERS).
+DEMO_SUGGEST_MIN_ORDERS = 50
 # The demo's eight weeks of orders; supervision went live for the last two of them.
 SUPERVISION_LIVE_DAYS = 14
 
@@ -52,7 +54,22 @@ class Command(BaseCommand):
         history = SupervisionHistory(since=now - dt.timedelta(days=SUPERVISION_LIVE_DAYS))
         load_demo(order_count=options["orders"], now=now, history=history)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.train_suggestions()
         self.print_logins()
+
+    def train_suggestions(self):
+        """The demo has fewer finished orders than a bureau's minimum: train on what there is, so
+        the intake panel shows the model's guesses (looked up lazily: tickets does not need it)."""
+        try:
+            from suggest.services import model_train
+        except ImportError:
+            return
+        model = model_train(min_orders_override=DEMO_SUGGEST_MIN_ORDERS)
+        if model is not None:
+            self.stdout.write(
+                f"  Suggestion model v{model.version}: {model.training_size} orders, "
+                f"topic accuracy {model.accuracy:.0%} (held out)"
+            )
 
     def print_logins(self):
         self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
