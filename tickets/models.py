@@ -139,7 +139,7 @@ class WorkOrder(models.Model):
     channel = models.CharField(_("来源渠道"), max_length=10, choices=Channel.choices)
     received_at = models.DateTimeField(_("受理时间"), db_index=True)
     caller_name = models.CharField(_("来电人"), max_length=50)
-    caller_phone = models.CharField(_("来电号码"), max_length=30, db_index=True)
+    caller_phone = models.CharField(_("来电号码"), max_length=30)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     content = models.TextField(_("诉求内容"))
     nature = models.CharField(_("诉求类别"), max_length=15, choices=Nature.choices)
@@ -157,8 +157,10 @@ class WorkOrder(models.Model):
     leader_instruction = models.TextField(_("批示内容"), blank=True)
 
     status = models.CharField(
-        _("状态"), max_length=15, choices=Status.choices, default=Status.RECEIVED, db_index=True
+        _("状态"), max_length=15, choices=Status.choices, default=Status.RECEIVED
     )
+    # The three foreign keys below are indexed in Meta.indexes: the unit together with the received
+    # time, the officer and the primary order only where they are set.
     unit = models.ForeignKey(
         "stations.Unit",
         verbose_name=_("承办单位"),
@@ -166,6 +168,7 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="orders",
+        db_index=False,
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -174,6 +177,7 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="handled_orders",
+        db_index=False,
     )
     merged_into = models.ForeignKey(
         "self",
@@ -182,6 +186,7 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_orders",
+        db_index=False,
     )
     # A dispatch round: incremented on every dispatch, re-dispatch and reopen. Timer rules fire
     # at most once per (order, rule, cycle).
@@ -225,10 +230,60 @@ class WorkOrder(models.Model):
         verbose_name = _("工单")
         verbose_name_plural = _("工单")
         ordering = ["-received_at", "-id"]
+        # Each index names the query it serves; migration 0005 explains what was dropped and why,
+        # and `python -m bench.indexes` prints the plan of every one of these queries. The queue
+        # indexes are partial: they hold only the orders in that state, a few thousand rows
+        # whatever the size of the table, and a new order (status received) writes none of them.
         indexes = [
-            models.Index(fields=["unit", "status"], name="order_unit_status_idx"),
+            # The order list's default ordering (-received_at) filtered by status, and the dispatch
+            # board's waiting queue (status received, oldest first).
             models.Index(fields=["status", "received_at"], name="order_status_received_idx"),
-            # Bulletins and dashboards (supervision/stats.py): results approved in a period, and the
+            # An officer's orders, newest first (every list an officer opens is scoped to the unit);
+            # also the unit foreign key's index.
+            models.Index(fields=["unit", "received_at"], name="order_unit_received_idx"),
+            # The unit workbench (its open orders, nearest deadline first) and every unit's open,
+            # due-soon and overdue counts (an index-only scan).
+            models.Index(
+                fields=["unit", "handling_deadline"],
+                condition=Q(status__in=UNIT_WORK_STATUSES),
+                name="order_unit_work_idx",
+            ),
+            # Overdue orders of every unit, the oldest deadline first (overview, `overdue=true`).
+            models.Index(
+                fields=["handling_deadline"], condition=Q(status__in=UNIT_WORK_STATUSES), name="order_work_deadline_idx"
+            ),
+            # The board's sent-back queue, oldest dispatch first; the unit for the per-unit counts
+            # (an index-only scan).
+            models.Index(
+                fields=["dispatched_at", "unit"],
+                condition=Q(status=Status.SENT_BACK),
+                name="order_sent_back_idx",
+            ),
+            # The review queue, the callback queue (approved; called back) and the unsatisfied list.
+            models.Index(fields=["reported_at"], condition=Q(status=Status.REPORTED), name="order_review_queue_idx"),
+            models.Index(fields=["reviewed_at"], condition=Q(status=Status.APPROVED), name="order_callback_queue_idx"),
+            models.Index(
+                fields=["callback_at"], condition=Q(status=Status.CALLBACK_DONE), name="order_close_queue_idx"
+            ),
+            # The workbench's "reported or sent back, waiting for others" list of a unit.
+            models.Index(
+                fields=["unit", "updated_at"],
+                condition=Q(status__in=[Status.REPORTED, Status.SENT_BACK]),
+                name="order_unit_waiting_idx",
+            ),
+            # The repeat-caller rule (supervision) and the hotspots' repeat callers: equality only, so
+            # a plain index (the varchar_pattern_ops copy `db_index=True` adds served no query).
+            models.Index(fields=["caller_phone"], name="order_caller_phone_idx"),
+            # Filters of the order list whose rare values (特急, 建议, 短信 …) would otherwise need a
+            # scan of the whole table. Few distinct values: deduplicated B-trees of a few MB each.
+            models.Index(fields=["urgency"], name="order_urgency_idx"),
+            models.Index(fields=["nature"], name="order_nature_idx"),
+            models.Index(fields=["channel"], name="order_channel_idx"),
+            models.Index(fields=["received_at"], condition=Q(leader_instructed=True), name="order_leader_idx"),
+            # Foreign keys that are mostly empty: the officer filter and the merged duplicates of an order.
+            models.Index(fields=["officer"], condition=Q(officer__isnull=False), name="order_officer_idx"),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="order_merged_into_idx"),
+            # Bulletins and dashboards (analysis/stats.py): results approved in a period, and the
             # orders called back since a moment (narrows the join from callbacks to orders).
             models.Index(fields=["reviewed_at"], name="order_reviewed_at_idx"),
             models.Index(fields=["callback_at"], name="order_callback_at_idx"),
@@ -274,8 +329,9 @@ class AppendOnlyModel(models.Model):
 class OrderEvent(AppendOnlyModel):
     """An append-only record of one thing that happened to an order: who, when, from, to, why."""
 
+    # Indexed by `event_order_time_idx` (order, created_at), which serves every lookup by order.
     order = models.ForeignKey(
-        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="events"
+        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="events", db_index=False
     )
     action = models.CharField(_("操作"), max_length=30)
     from_status = models.CharField(_("原状态"), max_length=15, choices=Status.choices, blank=True)
