@@ -268,6 +268,11 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
     "task": "tickets.purge_idempotency_records",
     "schedule": crontab(minute=30, hour=3),
 }
+# The order-number sequences of past days (one a day on PostgreSQL; see tickets/services/counters.py).
+CELERY_BEAT_SCHEDULE["purge-order-sequences"] = {
+    "task": "tickets.purge_order_sequences",
+    "schedule": crontab(minute=40, hour=3),
+}
 
 # --- bulletins, dashboards and analysis (analysis/, README "Bulletins, dashboards and analysis") ---
 # When beat publishes the bulletin of the previous Monday–Sunday: a cron line in TIME_ZONE.

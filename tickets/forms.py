@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db import transaction
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Role, Unit, UnitKind, User
@@ -69,6 +70,72 @@ def dispatch_units():
     )
 
 
+class ListedChoiceIterator(ModelChoiceIterator):
+    """Choices from a list the page already read, when the field has one; else from the queryset.
+
+    A ModelChoiceField reads its queryset each time it renders (and once more for its length):
+    a page with a dispatch form on each of 100 rows would read the unit list 100 times.
+    """
+
+    def __iter__(self):
+        listed = self.field.listed
+        if listed is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in listed:
+            yield self.choice(obj)
+
+    def __len__(self):
+        if self.field.listed is None:
+            return super().__len__()
+        return len(self.field.listed) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        if self.field.listed is None:
+            return super().__bool__()
+        return self.field.empty_label is not None or bool(self.field.listed)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that can render from a list read once per page (`listed`).
+
+    Only rendering uses the list; a submitted value is still looked up in the queryset.
+    """
+
+    iterator = ListedChoiceIterator
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.listed = None
+
+
+class ChoiceLists:
+    """The choice lists a page's forms share, each read at most once per page."""
+
+    def __init__(self):
+        self._units = None
+        self._officers: dict[int, list] = {}
+
+    def units(self) -> list[Unit]:
+        if self._units is None:
+            self._units = list(dispatch_units())
+        return self._units
+
+    def officers(self, unit_id: int | None) -> list[User]:
+        if unit_id not in self._officers:
+            self._officers[unit_id] = list(unit_officers(unit_id))
+        return self._officers[unit_id]
+
+
+def unit_officers(unit_id: int | None):
+    """The active officers and unit heads of a unit: whom its head may name on an order."""
+    return User.objects.filter(unit_id=unit_id, role__in=[Role.OFFICER, Role.UNIT_HEAD], is_active=True).order_by(
+        "full_name", "username"
+    )
+
+
 class WorkflowErrorMixin:
     """Show a service's refusal next to the fields it names (or above the form)."""
 
@@ -94,13 +161,15 @@ class OrderActionForm(WorkflowErrorMixin, forms.Form):
     action = ""
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, order: WorkOrder, user, **kwargs):
+    def __init__(self, *args, order: WorkOrder, user, lists: ChoiceLists | None = None, **kwargs):
         kwargs.setdefault("auto_id", f"id_{self.action}_{order.pk}_%s")
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("version", order.version)
         super().__init__(*args, **kwargs)
         self.order = order
         self.user = user
+        # Lists shared with the other forms of the page; a form on its own reads its own.
+        self.lists = lists
 
     def buttons(self) -> list[SubmitButton]:
         from .workflow import TRANSITIONS
@@ -117,12 +186,14 @@ class OrderActionForm(WorkflowErrorMixin, forms.Form):
 
 class DispatchForm(OrderActionForm):
     action = "dispatch"
-    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位"))
+    unit = ListedModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位"))
     note = forms.CharField(label=_("转办说明"), required=False, max_length=500)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = dispatch_units()
+        if self.lists is not None:
+            self.fields["unit"].listed = self.lists.units()
 
     def perform(self):
         return services.order_dispatch(unit=self.cleaned_data["unit"], note=self.cleaned_data["note"], **self._common())
@@ -136,6 +207,8 @@ class RedispatchForm(DispatchForm):
         super().__init__(*args, **kwargs)
         if self.order.unit_id:
             self.fields["unit"].queryset = self.fields["unit"].queryset.exclude(pk=self.order.unit_id)
+            if self.fields["unit"].listed is not None:
+                self.fields["unit"].listed = [u for u in self.fields["unit"].listed if u.pk != self.order.unit_id]
 
     def perform(self):
         return services.order_redispatch(
@@ -306,13 +379,13 @@ class MergeForm(OrderActionForm):
 
 class AssignForm(OrderActionForm):
     action = "assign"
-    officer = forms.ModelChoiceField(label=_("承办民警"), queryset=User.objects.none(), empty_label=_("请选择民警"))
+    officer = ListedModelChoiceField(label=_("承办民警"), queryset=User.objects.none(), empty_label=_("请选择民警"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = User.objects.filter(
-            unit_id=self.order.unit_id, role__in=[Role.OFFICER, Role.UNIT_HEAD], is_active=True
-        ).order_by("full_name", "username")
+        self.fields["officer"].queryset = unit_officers(self.order.unit_id)
+        if self.lists is not None:
+            self.fields["officer"].listed = self.lists.officers(self.order.unit_id)
 
     def perform(self):
         return services.order_assign(officer=self.cleaned_data["officer"], **self._common())
@@ -359,7 +432,7 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
     content = _text(_("诉求内容"), rows=4)
     leader_instructed = forms.BooleanField(label=_("领导批示"), required=False)
     leader_instruction = _text(_("批示内容"), required=False, rows=2)
-    dispatch_to = forms.ModelChoiceField(
+    dispatch_to = ListedModelChoiceField(
         label=_("立即转办至"),
         queryset=Unit.objects.none(),
         required=False,
@@ -368,11 +441,13 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
     )
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lists: ChoiceLists | None = None, **kwargs):
         kwargs.setdefault("auto_id", "id_intake_%s")
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = Topic.objects.filter(is_active=True)
         self.fields["dispatch_to"].queryset = dispatch_units()
+        if lists is not None:
+            self.fields["dispatch_to"].listed = lists.units()
 
     @transaction.atomic
     def perform(self, *, user) -> services.IntakeResult:

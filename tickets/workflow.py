@@ -49,12 +49,21 @@ def _callback_unsatisfied(order: WorkOrder) -> bool:
     return order.satisfaction == Satisfaction.UNSATISFIED
 
 
+def _pending_extension(order: WorkOrder) -> bool:
+    # A list of orders annotates this (`selectors.with_pending_extension`) so drawing its buttons
+    # does not ask once per row; a single order (and every service, on the locked row) asks.
+    known = getattr(order, "has_pending_extension", None)
+    if known is not None:
+        return known
+    return order.extensions.filter(status=RequestStatus.PENDING).exists()
+
+
 def _no_pending_extension(order: WorkOrder) -> bool:
-    return not order.extensions.filter(status=RequestStatus.PENDING).exists()
+    return not _pending_extension(order)
 
 
 def _has_pending_extension(order: WorkOrder) -> bool:
-    return order.extensions.filter(status=RequestStatus.PENDING).exists()
+    return _pending_extension(order)
 
 
 _TABLE = [

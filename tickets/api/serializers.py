@@ -24,7 +24,9 @@ from tickets.models import (
     OrderEvent,
     Outcome,
     Report,
+    RequestStatus,
     Review,
+    ReviewDecision,
     Satisfaction,
     Status,
     Topic,
@@ -90,6 +92,28 @@ class TopicSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "code", "is_active"]
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceLabelField(serializers.Field):
+    """The label of a choice value, in the request's language (`status` → `status_label`).
+
+    Model.get_FOO_display() rebuilds and hashes the field's whole choice list on every call; a
+    page of 50 orders with 7 labels each spent most of its time there. The labels stay lazy, so
+    each is translated when the answer is rendered.
+    """
+
+    def __init__(self, choices, **kwargs):
+        self.labels = dict(choices)
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return str(self.labels.get(value, value))
+
+
+def _label(choices, source: str) -> ChoiceLabelField:
+    return ChoiceLabelField(choices, source=source)
+
+
 class ActionSerializer(serializers.Serializer):
     action = serializers.CharField()
     label = serializers.CharField()
@@ -101,13 +125,13 @@ class ActionSerializer(serializers.Serializer):
 class OrderSerializer(serializers.ModelSerializer):
     """A work order as the requesting user may see it (the caller is masked where needed)."""
 
-    channel_label = serializers.CharField(source="get_channel_display")
-    nature_label = serializers.CharField(source="get_nature_display")
-    handling_type_label = serializers.CharField(source="get_handling_type_display")
-    urgency_label = serializers.CharField(source="get_urgency_display")
-    status_label = serializers.CharField(source="get_status_display")
-    outcome_label = serializers.CharField(source="get_outcome_display")
-    satisfaction_label = serializers.CharField(source="get_satisfaction_display")
+    channel_label = _label(Channel.choices, "channel")
+    nature_label = _label(Nature.choices, "nature")
+    handling_type_label = _label(HandlingType.choices, "handling_type")
+    urgency_label = _label(Urgency.choices, "urgency")
+    status_label = _label(Status.choices, "status")
+    outcome_label = _label(Outcome.choices, "outcome")
+    satisfaction_label = _label(Satisfaction.choices, "satisfaction")
     # Blank until the first report / callback.
     outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
@@ -189,7 +213,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class ContactRecordSerializer(serializers.ModelSerializer):
     officer = PersonRefSerializer()
-    method_label = serializers.CharField(source="get_method_display")
+    method_label = _label(ContactMethod.choices, "method")
 
     class Meta:
         model = ContactRecord
@@ -198,7 +222,7 @@ class ContactRecordSerializer(serializers.ModelSerializer):
 
 class ReportSerializer(serializers.ModelSerializer):
     author = PersonRefSerializer()
-    outcome_label = serializers.CharField(source="get_outcome_display")
+    outcome_label = _label(Outcome.choices, "outcome")
 
     class Meta:
         model = Report
@@ -207,7 +231,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReviewSerializer(serializers.ModelSerializer):
     reviewer = PersonRefSerializer()
-    decision_label = serializers.CharField(source="get_decision_display")
+    decision_label = _label(ReviewDecision.choices, "decision")
 
     class Meta:
         model = Review
@@ -216,7 +240,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class CallbackSerializer(serializers.ModelSerializer):
     caller = PersonRefSerializer()
-    satisfaction_label = serializers.CharField(source="get_satisfaction_display")
+    satisfaction_label = _label(Satisfaction.choices, "satisfaction")
 
     class Meta:
         model = Callback
@@ -226,7 +250,7 @@ class CallbackSerializer(serializers.ModelSerializer):
 class ExtensionSerializer(serializers.ModelSerializer):
     requested_by = PersonRefSerializer()
     decided_by = PersonRefSerializer(allow_null=True)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = _label(RequestStatus.choices, "status")
 
     class Meta:
         model = ExtensionRequest
@@ -249,7 +273,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
     unit = UnitRefSerializer()
     raised_by = PersonRefSerializer()
     decided_by = PersonRefSerializer(allow_null=True)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = _label(RequestStatus.choices, "status")
 
     class Meta:
         model = Objection
@@ -302,8 +326,8 @@ class EventSerializer(serializers.ModelSerializer):
     # Blank for intake (no status before) and for what the system did without a status.
     from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
-    from_status_label = serializers.CharField(source="get_from_status_display")
-    to_status_label = serializers.CharField(source="get_to_status_display")
+    from_status_label = _label(Status.choices, "from_status")
+    to_status_label = _label(Status.choices, "to_status")
     actor = PersonRefSerializer(allow_null=True)
 
     class Meta:
