@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "hotline.db_router.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "hotline.urls"
@@ -101,6 +102,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# A streaming replica for the analysis reads (bulletins, dashboards, hotspots, exports): see
+# hotline/db_router.py. Unset, everything reads from `default`.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Tests read the replica through the default test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+HOTLINE_READ_REPLICA = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["hotline.db_router.ReplicaRouter"]
+# GET requests under these paths read from the replica when there is one.
+HOTLINE_REPLICA_PATHS = env.list("HOTLINE_REPLICA_PATHS", default=["/analysis/", "/api/v1/analysis/"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "stations.User"
