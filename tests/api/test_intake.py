@@ -123,3 +123,25 @@ def test_malformed_json_is_a_400(api, dispatcher):
     response = api(dispatcher).post(ORDERS, '{"channel": ', content_type="application/json")
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
+
+
+def test_create_answers_empty_records_without_reading_them(api, dispatcher, payload):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(dispatcher)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(ORDERS, payload, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert [body[name] for name in ("contacts", "reports", "reviews", "callbacks", "extensions", "objections")] == [
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    ]
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    for table in ("contactrecord", "report", "review", "callback", "extensionrequest", "objection"):
+        assert f'"tickets_{table}"' not in read
