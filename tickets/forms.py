@@ -14,6 +14,9 @@ from __future__ import annotations
 from django import forms
 from django.db import transaction
 from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Role, Unit, UnitKind, User
@@ -98,6 +101,46 @@ class ListedChoiceIterator(ModelChoiceIterator):
         return self.field.empty_label is not None or bool(self.field.listed)
 
 
+def options_html(objects, empty_label=None, chosen: tuple[str, ...] = ()) -> str:
+    """<option> markup for model objects (value = pk), as a ModelChoiceField would list them."""
+    parts = [format_html('<option value="">{}</option>', empty_label)] if empty_label is not None else []
+    for obj in objects:
+        value = str(obj.pk)
+        selected = mark_safe(" selected") if value in chosen else ""
+        parts.append(format_html('<option value="{}"{}>{}</option>', value, selected, obj))
+    return mark_safe("".join(parts))
+
+
+class PlainSelect(forms.Select):
+    """A <select> written out in Python rather than through the template engine.
+
+    Every row of a queue carries a unit list; through the widget templates each <option> is a
+    template render of its own, and a 100-row board spent most of its time there.
+    """
+
+    # Set by a ListedModelChoiceField that renders from a page's list: the option markup of
+    # each distinct list is then written once per page, whatever the number of rows.
+    options_cache: dict | None = None
+    options_key: tuple | None = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["name"] = name
+        chosen = tuple(sorted(self.format_value(value)))
+        key = (self.options_key, chosen) if self.options_key is not None else None
+        options = self.options_cache.get(key) if key is not None and self.options_cache is not None else None
+        if options is None:
+            parts = []
+            for option_value, label in self.choices:
+                option_value = "" if option_value is None else str(option_value)
+                selected = mark_safe(" selected") if option_value in chosen else ""
+                parts.append(format_html('<option value="{}"{}>{}</option>', option_value, selected, label))
+            options = mark_safe("".join(parts))
+            if key is not None and self.options_cache is not None:
+                self.options_cache[key] = options
+        return format_html("<select{}>{}</select>", flatatt(attrs), options)
+
+
 class ListedModelChoiceField(forms.ModelChoiceField):
     """A ModelChoiceField that can render from a list read once per page (`listed`).
 
@@ -105,10 +148,17 @@ class ListedModelChoiceField(forms.ModelChoiceField):
     """
 
     iterator = ListedChoiceIterator
+    widget = PlainSelect
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.listed = None
+
+    def use_list(self, listed: list, lists: ChoiceLists) -> None:
+        """Render from `listed` (read once by the page's `lists`), sharing its option markup."""
+        self.listed = listed
+        self.widget.options_cache = lists.options_html
+        self.widget.options_key = (str(self.empty_label), *(obj.pk for obj in listed))
 
 
 class ChoiceLists:
@@ -117,10 +167,12 @@ class ChoiceLists:
     def __init__(self):
         self._units = None
         self._officers: dict[int, list] = {}
+        self.units_queryset = dispatch_units()
+        self.options_html: dict = {}
 
     def units(self) -> list[Unit]:
         if self._units is None:
-            self._units = list(dispatch_units())
+            self._units = list(self.units_queryset)
         return self._units
 
     def officers(self, unit_id: int | None) -> list[User]:
@@ -191,9 +243,11 @@ class DispatchForm(OrderActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = dispatch_units()
         if self.lists is not None:
-            self.fields["unit"].listed = self.lists.units()
+            self.fields["unit"].queryset = self.lists.units_queryset
+            self.fields["unit"].use_list(self.lists.units(), self.lists)
+        else:
+            self.fields["unit"].queryset = dispatch_units()
 
     def perform(self):
         return services.order_dispatch(unit=self.cleaned_data["unit"], note=self.cleaned_data["note"], **self._common())
@@ -206,9 +260,10 @@ class RedispatchForm(DispatchForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.order.unit_id:
-            self.fields["unit"].queryset = self.fields["unit"].queryset.exclude(pk=self.order.unit_id)
-            if self.fields["unit"].listed is not None:
-                self.fields["unit"].listed = [u for u in self.fields["unit"].listed if u.pk != self.order.unit_id]
+            field = self.fields["unit"]
+            field.queryset = field.queryset.exclude(pk=self.order.unit_id)
+            if field.listed is not None:
+                field.use_list([u for u in field.listed if u.pk != self.order.unit_id], self.lists)
 
     def perform(self):
         return services.order_redispatch(
@@ -385,7 +440,7 @@ class AssignForm(OrderActionForm):
         super().__init__(*args, **kwargs)
         self.fields["officer"].queryset = unit_officers(self.order.unit_id)
         if self.lists is not None:
-            self.fields["officer"].listed = self.lists.officers(self.order.unit_id)
+            self.fields["officer"].use_list(self.lists.officers(self.order.unit_id), self.lists)
 
     def perform(self):
         return services.order_assign(officer=self.cleaned_data["officer"], **self._common())
@@ -447,7 +502,7 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
         self.fields["topic"].queryset = Topic.objects.filter(is_active=True)
         self.fields["dispatch_to"].queryset = dispatch_units()
         if lists is not None:
-            self.fields["dispatch_to"].listed = lists.units()
+            self.fields["dispatch_to"].use_list(lists.units(), lists)
 
     @transaction.atomic
     def perform(self, *, user) -> services.IntakeResult:

@@ -7,7 +7,31 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+
+
+class ChoiceLabels:
+    """`get_FOO_display()` that translates one label, not the whole list of choices.
+
+    Django's `Model._get_FIELD_display` rebuilds the field's choices on every call and hashes
+    each lazy label, which translates all of them; a list page calls it thousands of times (it
+    was most of the time of a 100-row queue). Here the value is looked up in a dict built once
+    per field, and only the label returned is translated, in the active language.
+    """
+
+    _labels: dict = {}
+
+    def _get_FIELD_display(self, field):  # noqa: N802 - Django's name
+        value = getattr(self, field.attname)
+        labels = ChoiceLabels._labels.get(field)
+        if labels is None:
+            labels = ChoiceLabels._labels[field] = dict(field.flatchoices)
+        try:
+            label = labels.get(value, value)
+        except TypeError:  # an unhashable value: Django's own way
+            return super()._get_FIELD_display(field)
+        return force_str(label, strings_only=True)
 
 
 class Channel(models.TextChoices):
@@ -124,7 +148,7 @@ class TimeLimitPolicy(models.Model):
         return f"{self.get_handling_type_display()}: {self.handling_working_days} {_('工作日')}"
 
 
-class WorkOrder(models.Model):
+class WorkOrder(ChoiceLabels, models.Model):
     """工单: the record of the caller, the matter, its handling, supervision and callback."""
 
     number = models.CharField(_("工单编号"), max_length=20, unique=True, editable=False)
@@ -326,7 +350,7 @@ class AppendOnlyModel(models.Model):
         raise ValueError(f"{type(self).__name__} rows are append-only and cannot be deleted.")
 
 
-class OrderEvent(AppendOnlyModel):
+class OrderEvent(ChoiceLabels, AppendOnlyModel):
     """An append-only record of one thing that happened to an order: who, when, from, to, why."""
 
     # Indexed by `event_order_time_idx` (order, created_at), which serves every lookup by order.
@@ -360,7 +384,7 @@ class OrderEvent(AppendOnlyModel):
 
 
 
-class ContactRecord(models.Model):
+class ContactRecord(ChoiceLabels, models.Model):
     """联系记录: the officer talked with the citizen."""
 
     order = models.ForeignKey(
@@ -383,7 +407,7 @@ class ContactRecord(models.Model):
         return f"{self.order} {self.get_method_display()} {self.contacted_at:%Y-%m-%d %H:%M}"
 
 
-class Report(models.Model):
+class Report(ChoiceLabels, models.Model):
     """上报: what the unit did and the outcome."""
 
     order = models.ForeignKey(
@@ -414,7 +438,7 @@ class ReviewDecision(models.TextChoices):
     RETURNED = "returned", _("退回")
 
 
-class Review(models.Model):
+class Review(ChoiceLabels, models.Model):
     """审核: a reviewer approved a report or returned it for rework."""
 
     order = models.ForeignKey(
@@ -441,7 +465,7 @@ class Review(models.Model):
         return f"{self.order} {self.get_decision_display()}"
 
 
-class Callback(models.Model):
+class Callback(ChoiceLabels, models.Model):
     """回访: the citizen was called back and rated the handling."""
 
     order = models.ForeignKey(
@@ -472,7 +496,7 @@ class RequestStatus(models.TextChoices):
     REJECTED = "rejected", _("已驳回")
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(ChoiceLabels, models.Model):
     """延期申请: the unit asks for more time; the dispatcher decides."""
 
     order = models.ForeignKey(
@@ -519,7 +543,7 @@ class ExtensionRequest(models.Model):
         return f"{self.order} → {self.requested_until:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
 
-class Objection(models.Model):
+class Objection(ChoiceLabels, models.Model):
     """退单 / 派单异议: the unit says the order is not theirs; the dispatcher reviews it."""
 
     order = models.ForeignKey(

@@ -19,4 +19,5 @@ urlpatterns = [
     path("orders/", views.search, name="search"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/<slug:action>/", views.order_action, name="order_action"),
+    path("orders/<int:pk>/<slug:action>/form/", views.order_action_form, name="order_action_form"),
 ]

@@ -18,7 +18,7 @@ from stations.services import RoutingRules, routing_suggest
 from .. import selectors
 from ..deadlines import compute_deadlines
 from ..exceptions import WorkflowError
-from ..forms import ChoiceLists, IntakeForm, SuggestForm
+from ..forms import ChoiceLists, DispatchForm, IntakeForm, SuggestForm, options_html
 from ..models import ExtensionRequest, Objection, RequestStatus, Status, WorkOrder
 from .common import (
     QUEUE_LIMIT,
@@ -69,13 +69,14 @@ def _board_context(request: HttpRequest, intake_form: IntakeForm | None = None) 
     if intake_form is None:
         intake_form = IntakeForm(initial={"token": uuid.uuid4().hex}, lists=lists)
     else:
-        intake_form.fields["dispatch_to"].listed = lists.units()
+        intake_form.fields["dispatch_to"].use_list(lists.units(), lists)
     return {
         "intake_form": intake_form,
         "waiting_rows": waiting_rows,
         "sent_back_rows": sent_back_rows,
         "extension_rows": extension_rows,
         "overview": unit_overview(units=lists.units()),
+        "unit_options": options_html(lists.units(), DispatchForm.base_fields["unit"].empty_label),
         "callback_count": visible.filter(status__in=[Status.APPROVED, Status.CALLBACK_DONE]).count(),
         "next_url": next_url,
     }
