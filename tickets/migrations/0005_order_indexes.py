@@ -10,9 +10,9 @@
 # - `officer_id`, `merged_into_id`: almost always empty; partial indexes on the rows that have one.
 # - `tickets_orderevent.order_id`: `(order_id, created_at)` serves every lookup by order.
 # What comes: the partial indexes of the queues (a few thousand rows each), `(unit_id,
-# received_at)`, and small deduplicated indexes on `urgency`, `nature` and `channel` so a rare
-# value of those list filters is found without reading the table. `python -m bench.indexes`
-# prints the plan of the query each index serves.
+# received_at)`, and small deduplicated indexes on `urgency` and `nature` so a rare value of
+# those list filters is found without reading the table. `python -m bench.indexes` prints the
+# plan of the query each index serves.
 #
 # Safe on a live database: on PostgreSQL every index is built and dropped CONCURRENTLY (the
 # migration is not atomic for that reason), new indexes before the ones they replace, so no query
@@ -153,7 +153,6 @@ class Migration(migrations.Migration):
         _index(fields=["caller_phone"], name="order_caller_phone_idx"),
         _index(fields=["urgency"], name="order_urgency_idx"),
         _index(fields=["nature"], name="order_nature_idx"),
-        _index(fields=["channel"], name="order_channel_idx"),
         _index(fields=["received_at"], condition=models.Q(leader_instructed=True), name="order_leader_idx"),
         _index(fields=["officer"], condition=models.Q(officer__isnull=False), name="order_officer_idx"),
         _index(fields=["merged_into"], condition=models.Q(merged_into__isnull=False), name="order_merged_into_idx"),
