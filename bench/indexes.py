@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench.indexes [--sizes 10000,1000000]
 
-For each size, in the pages benchmark's database (`hotline_bench_pages_<size>`, filled when
+For each size, in the pages benchmark's database (`hotline_bench_<size>`, filled when
 missing; `--database NAME` for one of your own), it lists the indexes of `tickets_workorder` and
 `tickets_orderevent` with their sizes, then runs EXPLAIN ANALYZE on the query each index serves
 (the ORM's own queryset where the query comes from this project) and checks that the plan uses
@@ -233,7 +233,7 @@ def run(size: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.indexes", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,1000000")
-    parser.add_argument("--database-prefix", default="hotline_bench_pages")
+    parser.add_argument("--database-prefix", default="hotline_bench")
     parser.add_argument("--database", help="one database by name (only with a single size)")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]

@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench.intake \
         [--sizes 10000,1000000] [--workers 2] [--requests 300] [--concurrency 8]
 
-For each size it uses the pages benchmark's database (`hotline_bench_pages_<size>`, filled the
+For each size it uses the pages benchmark's database (`hotline_bench_<size>`, filled the
 same way when missing; `--database NAME` for one of your own), starts `gunicorn -w 2` on
 127.0.0.1 with DEBUG off and a Redis broker on a database number of its own (`--redis-url`;
 order events are sent to it as in production and the queue is deleted afterwards), and times
@@ -243,7 +243,7 @@ def measure(args, database: str) -> list[Load]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.intake", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,1000000", help="history sizes (the pages benchmark's databases)")
-    parser.add_argument("--database-prefix", default="hotline_bench_pages")
+    parser.add_argument("--database-prefix", default="hotline_bench")
     parser.add_argument("--database", help="one database by name (only with a single size)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--requests", type=int, default=300, help="requests per sequential run (x2 concurrent)")

@@ -1,7 +1,7 @@
 """Benchmark: every page and API read a dispatcher, officer, reviewer or supervisor opens.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench.pages \
-        [--sizes 10000,1000000] [--database-prefix hotline_bench_pages] [--requests 30] [--drop]
+        [--sizes 10000,1000000] [--database-prefix hotline_bench] [--requests 30] [--drop]
 
 For each size it uses a database of its own (`<prefix>_<size>`, created and migrated when missing;
 `--database NAME` for a single size in a database you made), fills it once with the bulletin
@@ -487,7 +487,7 @@ def report(results_by_size: dict[int, list[Result]]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="10000,1000000", help="history sizes, comma-separated")
-    parser.add_argument("--database-prefix", default="hotline_bench_pages", help="databases <prefix>_<size>")
+    parser.add_argument("--database-prefix", default="hotline_bench", help="databases <prefix>_<size>")
     parser.add_argument("--database", help="one database by name (only with a single size)")
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page (default 30)")
     parser.add_argument("--no-filters", action="store_true", help="skip the filter × ordering matrix")
