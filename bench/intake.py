@@ -20,6 +20,7 @@ import http.client
 import json
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -118,6 +119,8 @@ def start_server(database: str, port: int, workers: int, redis_url: str, var_dir
         "LOG_LEVEL": "WARNING",
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    if _port_in_use(port):
+        raise SystemExit(f"port {port} is taken by another server: pass --port, or leave it to pick a free one")
     process = subprocess.Popen(
         [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", "hotline.wsgi"],
         env=env,
@@ -134,6 +137,11 @@ def start_server(database: str, port: int, workers: int, redis_url: str, var_dir
         time.sleep(0.3)
     stop_server(process)
     raise SystemExit("gunicorn did not answer /healthz within 60 s")
+
+
+def _port_in_use(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
 def stop_server(process: subprocess.Popen) -> None:
@@ -215,6 +223,10 @@ def measure(args, database: str) -> list[Load]:
         return "POST", "/api/v1/orders/", intake_body(topic), headers, 201
 
     var_dir = Path(f"/tmp/hotline-bench-intake-{os.getpid()}")
+    if not args.port:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            args.port = probe.getsockname()[1]
     server = start_server(database, args.port, args.workers, args.redis_url, var_dir)
     loads = []
     try:
@@ -248,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
     parser.add_argument("--requests", type=int, default=300, help="requests per sequential run (x2 concurrent)")
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=int, default=0, help="default: a free port")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
