@@ -8,7 +8,8 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from stations.models import Role
@@ -224,11 +225,55 @@ def decode_position(raw: str, clamp=None) -> Position:
     return Position(position, pk, backwards)
 
 
-def _ordered(orders: QuerySet, field: str, descending: bool) -> QuerySet:
+def _ordered(orders: QuerySet, field: str, descending: bool, presort: bool = False) -> QuerySet:
     # No NULLS FIRST/LAST here: the plain direction is what a forward or backward scan of the
     # column's B-tree returns, so the list stops after a page instead of sorting the table.
-    column = F(field).desc() if descending else F(field).asc()
+    # `presort` orders by an expression of the column instead, which no index provides: the
+    # database then finds the filtered rows first (by their own index) and sorts just those.
+    expression = F(field) + Value(dt.timedelta(0)) if presort else F(field)
+    column = expression.desc() if descending else expression.asc()
     return orders.order_by(column, "-pk" if descending else "pk")
+
+
+# A time-range filter on another column than the list's order: PostgreSQL plans to walk the
+# order's index and stop after a page, assuming the matches are spread evenly. They are not:
+# orders received (or closed) last week all have recent deadlines, so walking the deadlines
+# from the oldest reads nearly the whole table first. When the filter leaves few enough rows,
+# the page is taken from those rows, sorted (see `_ordered`).
+PRESORT_MAX_ROWS = 50_000
+_TIME_COLUMNS = {"received_at", "closed_at", "handling_deadline", "contact_deadline", "reviewed_at", "callback_at"}
+
+
+def _range_lookups(node, negated: bool = False):
+    """(column, lookup, value) of the time-range conditions ANDed into a query's WHERE."""
+    for child in getattr(node, "children", []):
+        if hasattr(child, "children"):
+            # Only conjunctions bound the rows; an OR or a NOT may let others in.
+            if child.connector == "AND" and not child.negated and not negated:
+                yield from _range_lookups(child)
+        elif getattr(child, "lookup_name", None) in ("gt", "gte", "lt", "lte", "range") and not negated:
+            target = getattr(getattr(child, "lhs", None), "target", None)
+            if target is not None and target.column in _TIME_COLUMNS:
+                yield target.column, child.lookup_name, child.rhs
+
+
+def _range_columns(node) -> set[str]:
+    return {column for column, _lookup, _value in _range_lookups(node)}
+
+
+def _estimated_rows(orders: QuerySet) -> int | None:
+    """The planner's estimate of how many rows `orders` holds (PostgreSQL), without reading them."""
+    if connection.vendor != "postgresql":
+        return None
+    plan = json.loads(orders.order_by().explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _presort(orders: QuerySet, field: str) -> bool:
+    if not _range_columns(orders.query.where) - {field}:
+        return False
+    estimate = _estimated_rows(orders)
+    return estimate is not None and estimate <= PRESORT_MAX_ROWS
 
 
 def _beyond(field: str, value, pk: int, descending: bool) -> Q:
@@ -252,13 +297,14 @@ def keyset_page(
     desc = descending != backwards
     nulls_last = not backwards
     want = size + 1
+    presort = _presort(orders, field)
     if not orders.model._meta.get_field(field).null:
-        page = _ordered(orders, field, desc)
+        page = _ordered(orders, field, desc, presort)
         if position is not None:
             page = page.filter(_beyond(field, position.value, position.pk, desc))
         rows = list(page[:want])
     else:
-        values = _ordered(orders.filter(**{f"{field}__isnull": False}), field, desc)
+        values = _ordered(orders.filter(**{f"{field}__isnull": False}), field, desc, presort)
         nulls = orders.filter(**{f"{field}__isnull": True}).order_by("-pk" if desc else "pk")
         if position is None:
             segments = [values, nulls] if nulls_last else [nulls, values]
