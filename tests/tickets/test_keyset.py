@@ -93,3 +93,5 @@ def test_a_range_on_another_column_is_sorted_after_filtering_when_it_leaves_few_
         assert selectors._presort(queryset, "handling_deadline")
     assert not selectors._presort(queryset, "closed_at")
     assert not selectors._presort(WorkOrder.objects.all(), "handling_deadline")
+    # The deadline's own range (overdue, due before) is walked.
+    assert not selectors._presort(WorkOrder.objects.filter(handling_deadline__lt=NOW), "received_at")

@@ -403,8 +403,10 @@ class OrderDetailSerializer(OrderSerializer):
     def to_representation(self, order: WorkOrder) -> dict:
         data = super().to_representation(order)
         data["allowed_actions"] = self.get_allowed_actions(order)
+        # A new order (intake) has no records yet: the view says so rather than have them read.
+        fresh = getattr(order, "has_no_records", False)
         for name, serializer in self.RECORDS.items():
-            records = list(getattr(order, name).all())
+            records = [] if fresh else list(getattr(order, name).all())
             data[name] = serializer(many=True, context=self.context).to_representation(records) if records else []
         return data
 

@@ -86,13 +86,10 @@ def _action_schema(request, summary, description="") -> extend_schema:
     )
 
 
-RECORDS = ("contacts", "reports", "reviews", "callbacks", "extensions", "objections")
-
-
 def _no_records_yet(order: WorkOrder) -> None:
     """A new order has no contact, report, review, callback, extension or objection: tell the
     detail serializer so, instead of letting it ask the database six times for empty lists."""
-    order._prefetched_objects_cache = {name: getattr(order, name).none() for name in RECORDS}
+    order.has_no_records = True
 
 
 @extend_schema_view(
