@@ -53,17 +53,17 @@ def queries():
             selectors.orders_visible_to(officer).order_by("-received_at", "-pk")[:51],
         ),
         (
-            "order_unit_work_idx",
+            "order_open_work_idx",
             "unit workbench: open orders, nearest deadline first",
             orders.filter(unit=unit, status__in=UNIT_WORK_STATUSES).order_by("handling_deadline", "received_at")[:100],
         ),
         (
-            "order_unit_work_idx",
+            "order_open_work_idx",
             "every unit's open / due soon / overdue counts",
             "UNIT_WORKLOAD",
         ),
         (
-            "order_work_deadline_idx",
+            "order_open_work_idx",
             "overview: overdue orders, oldest deadline first",
             orders.filter(status__in=UNIT_WORK_STATUSES, handling_deadline__lt=now).order_by("handling_deadline")[:100],
         ),

@@ -265,16 +265,14 @@ class WorkOrder(ChoiceLabels, models.Model):
             # An officer's orders, newest first (every list an officer opens is scoped to the unit);
             # also the unit foreign key's index.
             models.Index(fields=["unit", "received_at"], name="order_unit_received_idx"),
-            # The unit workbench (its open orders, nearest deadline first) and every unit's open,
-            # due-soon and overdue counts (an index-only scan).
+            # The open work of the units: overdue orders, the oldest deadline first (overview,
+            # `overdue=true`); a unit's workbench, nearest deadline first (the unit is a condition
+            # on the index's second column); every unit's open, due-soon and overdue counts (an
+            # index-only scan of a few thousand entries).
             models.Index(
-                fields=["unit", "handling_deadline"],
+                fields=["handling_deadline", "unit"],
                 condition=Q(status__in=UNIT_WORK_STATUSES),
-                name="order_unit_work_idx",
-            ),
-            # Overdue orders of every unit, the oldest deadline first (overview, `overdue=true`).
-            models.Index(
-                fields=["handling_deadline"], condition=Q(status__in=UNIT_WORK_STATUSES), name="order_work_deadline_idx"
+                name="order_open_work_idx",
             ),
             # The board's sent-back queue, oldest dispatch first; the unit for the per-unit counts
             # (an index-only scan).

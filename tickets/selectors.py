@@ -124,7 +124,7 @@ def unit_workload(now: dt.datetime, due_soon: dt.timedelta) -> dict[int, dict[st
     """Per unit id: orders it owes work on (`open`), due within `due_soon`, overdue, sent back.
 
     Only the open orders are read, grouped by unit: two index-only scans of the partial
-    indexes `order_unit_work_idx` and `order_sent_back_idx`, whatever the size of the history.
+    indexes `order_open_work_idx` and `order_sent_back_idx`, whatever the size of the history.
     """
     counts: dict[int, dict[str, int]] = {}
     empty = {"open": 0, "due_soon": 0, "overdue": 0, "sent_back": 0}

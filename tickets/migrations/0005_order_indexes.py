@@ -135,8 +135,7 @@ class Migration(migrations.Migration):
     operations = [
         # New indexes first: the queries move over before the old indexes go.
         _index(fields=["unit", "received_at"], name="order_unit_received_idx"),
-        _index(fields=["unit", "handling_deadline"], condition=models.Q(status__in=WORK), name="order_unit_work_idx"),
-        _index(fields=["handling_deadline"], condition=models.Q(status__in=WORK), name="order_work_deadline_idx"),
+        _index(fields=["handling_deadline", "unit"], condition=models.Q(status__in=WORK), name="order_open_work_idx"),
         _index(
             fields=["dispatched_at", "unit"],
             condition=models.Q(status="sent_back"),

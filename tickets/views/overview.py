@@ -50,7 +50,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = selectors.orders_visible_to(user)
     now = timezone.now()
-    # Both lists walk a partial index in order (`order_work_deadline_idx`, `order_close_queue_idx`).
+    # Both lists walk a partial index in order (`order_open_work_idx`, `order_close_queue_idx`).
     overdue = visible.filter(status__in=UNIT_WORK_STATUSES, handling_deadline__lt=now).order_by(
         "handling_deadline", "pk"
     )

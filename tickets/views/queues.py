@@ -28,7 +28,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
     """The unit's open orders, the nearest deadline first, with the forms to work them."""
     user = request.user
     visible = selectors.orders_visible_to(user)
-    # `order_unit_work_idx` and `order_unit_waiting_idx`: the unit's rows in order, nothing else read.
+    # `order_open_work_idx` and `order_unit_waiting_idx`: the unit's rows in order, nothing else read.
     owed = selectors.with_pending_extension(
         visible.filter(status__in=UNIT_WORK_STATUSES).order_by("handling_deadline", "received_at", "pk")
     )
