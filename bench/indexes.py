@@ -128,8 +128,8 @@ def queries():
         ),
         (
             "closed_at",
-            "REST list closed in the last 7 days; bulletin: orders closed in a week",
-            orders.filter(closed_at__gte=week_ago).order_by("-received_at")[:51],
+            "bulletin: orders closed in a week (analysis/stats.py)",
+            orders.filter(status=Status.CLOSED, closed_at__gte=week_ago, closed_at__lt=now).order_by(),
         ),
         ("order_reviewed_at_idx", "bulletin: results approved in a week", orders.filter(reviewed_at__gte=week_ago)),
         ("order_callback_at_idx", "bulletin: orders called back in a week", orders.filter(callback_at__gte=week_ago)),
@@ -159,6 +159,15 @@ def queries():
             Review.objects.filter(order_id=some.pk, reviewer=reviewer),
         ),
     ]
+
+
+# Indexes the benchmark's data may not show in a plan, and why they stay. Its orders are spread
+# evenly over the units and topics, so walking the list's own index finds a page of any unit or
+# topic at once; a real bureau has small units and rare topics, where these are the plan.
+KEPT_WITHOUT_A_PLAN = {
+    "order_unit_received_idx": "the unit foreign key's index; an officer's list of a small unit, newest first",
+    "topic_id": "the topic foreign key's index; the list filtered by a rare topic",
+}
 
 
 def index_sizes(cursor, table: str) -> list[tuple[str, int]]:
@@ -217,8 +226,8 @@ def run(size: int) -> int:
         hit = sorted(n for n in names if index in n)
         used.update(names)
         timing = re.search(r"Execution Time: ([\d.]+) ms", text)
-        verdict = "uses it" if hit else "DOES NOT USE IT"
-        if not hit:
+        verdict = "uses it" if hit else "uses another"
+        if not hit and not any(key in index for key in KEPT_WITHOUT_A_PLAN):
             missing += 1
         print(f"  {index:<32} {what:<62} {verdict:<16} {timing.group(1) if timing else '?':>9} ms")
         for line in plan:
@@ -226,8 +235,11 @@ def run(size: int) -> int:
                 print(f"      {line.strip()}")
     unused = sorted(n for n in existing if n not in used)
     print()
-    print(f"  indexes of tickets_workorder no listed query used: {unused or 'none'}  ({server_load()})")
-    return missing + len(unused)
+    print(f"  indexes of tickets_workorder no listed query used here: {unused or 'none'}  ({server_load()})")
+    for name in unused:
+        reason = next((why for key, why in KEPT_WITHOUT_A_PLAN.items() if key in name), None)
+        print(f"    {name}: {reason or 'NO REASON TO KEEP IT'}")
+    return missing + sum(1 for name in unused if not any(key in name for key in KEPT_WITHOUT_A_PLAN))
 
 
 def main(argv: list[str] | None = None) -> int:
