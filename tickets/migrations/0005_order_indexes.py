@@ -47,6 +47,9 @@ class AddIndexOnline(migrations.AddIndex):
             return super().database_forwards(app_label, schema_editor, from_state, to_state)
         model = to_state.apps.get_model(app_label, self.model_name)
         if self.allow_migrate_model(schema_editor.connection.alias, model):
+            # A concurrent build that failed (or was cancelled) leaves an invalid index of this
+            # name behind; the index is new here, so any such leftover goes before building.
+            schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(self.index.name)}")
             schema_editor.add_index(model, self.index, concurrently=True)
 
     def database_backwards(self, app_label, schema_editor, from_state, to_state):
@@ -110,9 +113,8 @@ def restore_replaced_indexes(apps, schema_editor):
     if postgresql:
         for name in ("status", "caller_phone", "number", "platform_number"):
             field = order._meta.get_field(name)
-            schema_editor.execute(
-                schema_editor._create_index_sql(order, fields=[field], suffix="_like", opclasses=["varchar_pattern_ops"])
-            )
+            like = schema_editor._create_index_sql(order, fields=[field], suffix="_like", opclasses=["varchar_pattern_ops"])
+            schema_editor.execute(like)
 
 
 def _index(**kwargs):
