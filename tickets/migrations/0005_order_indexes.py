@@ -113,7 +113,9 @@ def restore_replaced_indexes(apps, schema_editor):
     if postgresql:
         for name in ("status", "caller_phone", "number", "platform_number"):
             field = order._meta.get_field(name)
-            like = schema_editor._create_index_sql(order, fields=[field], suffix="_like", opclasses=["varchar_pattern_ops"])
+            like = schema_editor._create_index_sql(
+                order, fields=[field], suffix="_like", opclasses=["varchar_pattern_ops"]
+            )
             schema_editor.execute(like)
 
 
