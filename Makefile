@@ -43,6 +43,8 @@ run: venv
 messages: venv
 	$(PY) manage.py compilemessages --ignore=.venv
 
+# Every benchmark at 10,000 and 1,000,000 orders, side by side (PostgreSQL: set DATABASE_URL to
+# any database of the server; each size gets a database of its own, hotline_bench_10k / _1m).
 bench: venv
 	$(PY) -m bench
 

@@ -1,32 +1,25 @@
-"""Benchmark: the weekly bulletin and the 12-week dashboard on 1,000,000 orders (PostgreSQL).
+"""Benchmark: the weekly bulletin and the 12-week dashboard on 10,000 and 1,000,000 orders (PostgreSQL).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/hotline python -m bench.bulletins [--orders N]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres python -m bench.bulletins \
+        [--sizes 10000,1000000] [--database NAME] [--drop]
 
-It creates a scratch database next to the configured one (Django's test database, `test_<name>`),
-migrates it, bulk-loads N orders spread over the two years before now with `INSERT … SELECT
-generate_series` (plus their reports, reviews and callbacks), runs VACUUM ANALYZE, then times each
-figure the bulletin and the dashboards compute. `--keep` keeps the scratch database and reuses
-its data on the next run; without it the database is dropped at the end.
+Each size has a database of its own, `hotline_bench_<size>` (shared with the other benchmarks;
+`--database NAME` for one you made, when the user may not create databases), created and
+migrated when missing. It is filled once with N orders spread over the two years before now
+(`INSERT … SELECT generate_series`, plus their reports, reviews and callbacks) and today's desk,
+VACUUM ANALYZEd, then each figure the bulletin and the dashboards compute is timed. The databases
+are kept for the next run (the data is reused) unless `--drop`. The figures of all sizes are
+printed side by side at the end.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hotline.settings")
-os.environ.setdefault("DEBUG", "1")
-
 WEEKS_OF_DATA = 104
-
-
-def _setup_django() -> None:
-    import django
-
-    django.setup()
 
 
 def _timed(label: str, fn, repeat: int) -> dict:
@@ -281,36 +274,43 @@ def run(repeat: int) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bulletins", description=__doc__.split("\n")[0])
-    parser.add_argument("--orders", type=int, default=1_000_000, help="orders to load (default 1,000,000)")
+    parser.add_argument("--sizes", default="10000,1000000", help="orders to load, one database each")
+    parser.add_argument("--orders", type=int, help="a single size (same as --sizes N)")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs after the cold one (default 5)")
-    parser.add_argument("--keep", action="store_true", help="keep the scratch database and reuse its data")
+    parser.add_argument("--database-prefix", default="hotline_bench", help="databases <prefix>_<size>")
+    parser.add_argument("--database", help="one database by name (only with a single size)")
+    parser.add_argument("--keep", action="store_true", help="kept by default; accepted for old scripts")
+    parser.add_argument("--drop", action="store_true", help="drop the databases at the end")
     args = parser.parse_args(argv)
+    sizes = [args.orders] if args.orders else [int(x) for x in args.sizes.split(",")]
+    if args.database and len(sizes) != 1:
+        parser.error("--database takes a single size")
 
-    _setup_django()
-    from django.db import connection
+    # Not Django's test-database creation: create_test_db() serialises the whole database into
+    # memory for the test runner (6.3 GB for a million orders) and insists on a test_ name.
+    from bench._db import drop_database, require_postgresql, setup_django, use_database
+    from bench.pages import ensure_data, size_tag
 
-    if connection.vendor != "postgresql":
-        print("bench.bulletins needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
-        return 2
-    old_name = connection.settings_dict["NAME"]
-    started = time.perf_counter()
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keep)
-    try:
-        existing = counts()
-        print(f"database {connection.settings_dict['NAME']}: {existing}", flush=True)
-        if existing["orders"] != args.orders:
-            if existing["orders"]:
-                print("  emptying it first", flush=True)
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        "TRUNCATE tickets_callback, tickets_review, tickets_report, tickets_workorder CASCADE"
-                    )
-            load(args.orders)
-            print(f"  {counts()}", flush=True)
-        print(f"set-up {time.perf_counter() - started:.1f} s; timings:", flush=True)
-        run(args.repeat)
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keep)
+    setup_django()
+    require_postgresql("bench.bulletins")
+    results: dict[int, list[dict]] = {}
+    for size in sizes:
+        name = args.database or f"{args.database_prefix}_{size_tag(size)}"
+        started = time.perf_counter()
+        use_database(name)
+        ensure_data(size)
+        print(f"database {name}: {counts()}; set-up {time.perf_counter() - started:.1f} s; timings:", flush=True)
+        results[size] = run(args.repeat)
+    if len(sizes) > 1:
+        print()
+        print("| figure | " + " | ".join(f"{s:,}: median ms" for s in sizes) + " |")
+        print("|---|" + "---:|" * len(sizes))
+        for i, row in enumerate(results[sizes[0]]):
+            cells = " | ".join(f"{results[s][i]['median_ms']:.1f}" for s in sizes)
+            print(f"| {row['label']} | {cells} |")
+    if args.drop:
+        for size in sizes:
+            drop_database(args.database or f"{args.database_prefix}_{size_tag(size)}")
     return 0
 
 

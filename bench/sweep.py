@@ -23,7 +23,7 @@ import time
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(prog="python -m bench.sweep", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="100000,1000000", help="table sizes to measure at (ascending)")
+    parser.add_argument("--sizes", default="10000,1000000", help="table sizes to measure at (ascending)")
     parser.add_argument("--due", default="0,10,100,1000", help="due orders per measured sweep")
     parser.add_argument("--repeat", type=int, default=3, help="sweeps per measurement with 0 due (median)")
     parser.add_argument("--schema", default="hotline_bench", help="PostgreSQL schema to work in")

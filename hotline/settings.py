@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "hotline.db_router.ReplicaReadsMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -112,6 +113,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
+# A streaming replica for the analysis reads (bulletins, dashboards, hotspots, exports): see
+# hotline/db_router.py. Unset, everything reads from `default`.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db_url("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["replica"].setdefault("CONN_HEALTH_CHECKS", True)
+    # Tests read the replica through the default test database.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+HOTLINE_READ_REPLICA = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["hotline.db_router.ReplicaRouter"]
+# GET requests under these paths read from the replica when there is one.
+HOTLINE_REPLICA_PATHS = env.list("HOTLINE_REPLICA_PATHS", default=["/analysis/", "/api/v1/analysis/"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "stations.User"
@@ -409,6 +422,11 @@ HOTLINE_IDEMPOTENCY_RETENTION_DAYS = env.int("HOTLINE_IDEMPOTENCY_RETENTION_DAYS
 CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
     "task": "tickets.purge_idempotency_records",
     "schedule": crontab(minute=30, hour=3),
+}
+# The order-number sequences of past days (one a day on PostgreSQL; see tickets/services/counters.py).
+CELERY_BEAT_SCHEDULE["purge-order-sequences"] = {
+    "task": "tickets.purge_order_sequences",
+    "schedule": crontab(minute=40, hour=3),
 }
 
 # --- bulletins, dashboards and analysis (analysis/, README "Bulletins, dashboards and analysis") ---

@@ -110,8 +110,13 @@ def order_spec(value: str | None) -> tuple[str, bool]:
 
 
 def order_by_spec(queryset: QuerySet, field: str, descending: bool) -> QuerySet:
-    """Order by `field` (NULLs last) then id, both in the same direction."""
-    column = F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_last=True)
+    """Order by `field` (NULLs last) then id, both in the same direction.
+
+    NULLS LAST only on a column that has NULLs: on `received_at` it would stop PostgreSQL from
+    reading the index backwards. (The order list itself pages with `selectors.keyset_page`.)
+    """
+    nulls = {"nulls_last": True} if queryset.model._meta.get_field(field).null else {}
+    column = F(field).desc(**nulls) if descending else F(field).asc(**nulls)
     return queryset.order_by(column, "-pk" if descending else "pk")
 
 

@@ -14,6 +14,10 @@ from __future__ import annotations
 from django import forms
 from django.core.validators import MaxLengthValidator
 from django.db import transaction
+from django.forms.models import ModelChoiceIterator
+from django.forms.utils import flatatt
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Role, Unit, UnitKind, User
@@ -79,6 +83,121 @@ def dispatch_units():
     )
 
 
+class ListedChoiceIterator(ModelChoiceIterator):
+    """Choices from a list the page already read, when the field has one; else from the queryset.
+
+    A ModelChoiceField reads its queryset each time it renders (and once more for its length):
+    a page with a dispatch form on each of 100 rows would read the unit list 100 times.
+    """
+
+    def __iter__(self):
+        listed = self.field.listed
+        if listed is None:
+            yield from super().__iter__()
+            return
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in listed:
+            yield self.choice(obj)
+
+    def __len__(self):
+        if self.field.listed is None:
+            return super().__len__()
+        return len(self.field.listed) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        if self.field.listed is None:
+            return super().__bool__()
+        return self.field.empty_label is not None or bool(self.field.listed)
+
+
+def options_html(objects, empty_label=None, chosen: tuple[str, ...] = ()) -> str:
+    """<option> markup for model objects (value = pk), as a ModelChoiceField would list them."""
+    parts = [format_html('<option value="">{}</option>', empty_label)] if empty_label is not None else []
+    for obj in objects:
+        value = str(obj.pk)
+        selected = mark_safe(" selected") if value in chosen else ""
+        parts.append(format_html('<option value="{}"{}>{}</option>', value, selected, obj))
+    return mark_safe("".join(parts))
+
+
+class PlainSelect(forms.Select):
+    """A <select> written out in Python rather than through the template engine.
+
+    Every row of a queue carries a unit list; through the widget templates each <option> is a
+    template render of its own, and a 100-row board spent most of its time there.
+    """
+
+    # Set by a ListedModelChoiceField that renders from a page's list: the option markup of
+    # each distinct list is then written once per page, whatever the number of rows.
+    options_cache: dict | None = None
+    options_key: tuple | None = None
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        attrs["name"] = name
+        chosen = tuple(sorted(self.format_value(value)))
+        key = (self.options_key, chosen) if self.options_key is not None else None
+        options = self.options_cache.get(key) if key is not None and self.options_cache is not None else None
+        if options is None:
+            parts = []
+            for option_value, label in self.choices:
+                option_value = "" if option_value is None else str(option_value)
+                selected = mark_safe(" selected") if option_value in chosen else ""
+                parts.append(format_html('<option value="{}"{}>{}</option>', option_value, selected, label))
+            options = mark_safe("".join(parts))
+            if key is not None and self.options_cache is not None:
+                self.options_cache[key] = options
+        return format_html("<select{}>{}</select>", flatatt(attrs), options)
+
+
+class ListedModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField that can render from a list read once per page (`listed`).
+
+    Only rendering uses the list; a submitted value is still looked up in the queryset.
+    """
+
+    iterator = ListedChoiceIterator
+    widget = PlainSelect
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.listed = None
+
+    def use_list(self, listed: list, lists: ChoiceLists) -> None:
+        """Render from `listed` (read once by the page's `lists`), sharing its option markup."""
+        self.listed = listed
+        self.widget.options_cache = lists.options_html
+        self.widget.options_key = (str(self.empty_label), *(obj.pk for obj in listed))
+
+
+class ChoiceLists:
+    """The choice lists a page's forms share, each read at most once per page."""
+
+    def __init__(self):
+        self._units = None
+        self._officers: dict[int, list] = {}
+        self.units_queryset = dispatch_units()
+        self.options_html: dict = {}
+
+    def units(self) -> list[Unit]:
+        if self._units is None:
+            self._units = list(self.units_queryset)
+        return self._units
+
+    def officers(self, unit_id: int | None) -> list[User]:
+        if unit_id not in self._officers:
+            self._officers[unit_id] = list(unit_officers(unit_id))
+        return self._officers[unit_id]
+
+
+def unit_officers(unit_id: int | None):
+    """The active officers and unit heads of a unit: whom its head may name on an order."""
+    return User.objects.filter(unit_id=unit_id, role__in=[Role.OFFICER, Role.UNIT_HEAD], is_active=True).order_by(
+        "full_name", "username"
+    )
+
+
 class WorkflowErrorMixin:
     """Show a service's refusal next to the fields it names (or above the form)."""
 
@@ -104,13 +223,15 @@ class OrderActionForm(WorkflowErrorMixin, forms.Form):
     action = ""
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, order: WorkOrder, user, **kwargs):
+    def __init__(self, *args, order: WorkOrder, user, lists: ChoiceLists | None = None, **kwargs):
         kwargs.setdefault("auto_id", f"id_{self.action}_{order.pk}_%s")
         kwargs.setdefault("initial", {})
         kwargs["initial"].setdefault("version", order.version)
         super().__init__(*args, **kwargs)
         self.order = order
         self.user = user
+        # Lists shared with the other forms of the page; a form on its own reads its own.
+        self.lists = lists
 
     def buttons(self) -> list[SubmitButton]:
         from .workflow import TRANSITIONS
@@ -127,12 +248,16 @@ class OrderActionForm(WorkflowErrorMixin, forms.Form):
 
 class DispatchForm(OrderActionForm):
     action = "dispatch"
-    unit = forms.ModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位"))
+    unit = ListedModelChoiceField(label=_("承办单位"), queryset=Unit.objects.none(), empty_label=_("请选择单位"))
     note = _char(_("转办说明"), required=False, max_length=limits.NOTE)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = dispatch_units()
+        if self.lists is not None:
+            self.fields["unit"].queryset = self.lists.units_queryset
+            self.fields["unit"].use_list(self.lists.units(), self.lists)
+        else:
+            self.fields["unit"].queryset = dispatch_units()
 
     def perform(self):
         return services.order_dispatch(unit=self.cleaned_data["unit"], note=self.cleaned_data["note"], **self._common())
@@ -145,7 +270,10 @@ class RedispatchForm(DispatchForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.order.unit_id:
-            self.fields["unit"].queryset = self.fields["unit"].queryset.exclude(pk=self.order.unit_id)
+            field = self.fields["unit"]
+            field.queryset = field.queryset.exclude(pk=self.order.unit_id)
+            if field.listed is not None:
+                field.use_list([u for u in field.listed if u.pk != self.order.unit_id], self.lists)
 
     def perform(self):
         return services.order_redispatch(
@@ -314,13 +442,13 @@ class MergeForm(OrderActionForm):
 
 class AssignForm(OrderActionForm):
     action = "assign"
-    officer = forms.ModelChoiceField(label=_("承办民警"), queryset=User.objects.none(), empty_label=_("请选择民警"))
+    officer = ListedModelChoiceField(label=_("承办民警"), queryset=User.objects.none(), empty_label=_("请选择民警"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["officer"].queryset = User.objects.filter(
-            unit_id=self.order.unit_id, role__in=[Role.OFFICER, Role.UNIT_HEAD], is_active=True
-        ).order_by("full_name", "username")
+        self.fields["officer"].queryset = unit_officers(self.order.unit_id)
+        if self.lists is not None:
+            self.fields["officer"].use_list(self.lists.officers(self.order.unit_id), self.lists)
 
     def perform(self):
         return services.order_assign(officer=self.cleaned_data["officer"], **self._common())
@@ -369,7 +497,7 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
     leader_instruction = _text(_("批示内容"), required=False, rows=2, max_length=limits.LONG_TEXT)
     # Shown only when the received time is more than 30 days back (see `services.intake_errors`).
     received_at_confirmed = forms.BooleanField(label=_("确认受理时间无误"), required=False)
-    dispatch_to = forms.ModelChoiceField(
+    dispatch_to = ListedModelChoiceField(
         label=_("立即转办至"),
         queryset=Unit.objects.none(),
         required=False,
@@ -378,11 +506,13 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
     )
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, lists: ChoiceLists | None = None, **kwargs):
         kwargs.setdefault("auto_id", "id_intake_%s")
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = Topic.objects.filter(is_active=True)
         self.fields["dispatch_to"].queryset = dispatch_units()
+        if lists is not None:
+            self.fields["dispatch_to"].use_list(lists.units(), lists)
 
     def clean(self):
         """Add the service's own refusals to the field errors, so every error shows in one round."""

@@ -7,7 +7,31 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+
+
+class ChoiceLabels:
+    """`get_FOO_display()` that translates one label, not the whole list of choices.
+
+    Django's `Model._get_FIELD_display` rebuilds the field's choices on every call and hashes
+    each lazy label, which translates all of them; a list page calls it thousands of times (it
+    was most of the time of a 100-row queue). Here the value is looked up in a dict built once
+    per field, and only the label returned is translated, in the active language.
+    """
+
+    _labels: dict = {}
+
+    def _get_FIELD_display(self, field):  # noqa: N802 - Django's name
+        value = getattr(self, field.attname)
+        labels = ChoiceLabels._labels.get(field)
+        if labels is None:
+            labels = ChoiceLabels._labels[field] = dict(field.flatchoices)
+        try:
+            label = labels.get(value, value)
+        except TypeError:  # an unhashable value: Django's own way
+            return super()._get_FIELD_display(field)
+        return force_str(label, strings_only=True)
 
 
 class Channel(models.TextChoices):
@@ -124,7 +148,7 @@ class TimeLimitPolicy(models.Model):
         return f"{self.get_handling_type_display()}: {self.handling_working_days} {_('工作日')}"
 
 
-class WorkOrder(models.Model):
+class WorkOrder(ChoiceLabels, models.Model):
     """工单: the record of the caller, the matter, its handling, supervision and callback."""
 
     number = models.CharField(_("工单编号"), max_length=20, unique=True, editable=False)
@@ -139,7 +163,7 @@ class WorkOrder(models.Model):
     channel = models.CharField(_("来源渠道"), max_length=10, choices=Channel.choices)
     received_at = models.DateTimeField(_("受理时间"), db_index=True)
     caller_name = models.CharField(_("来电人"), max_length=50)
-    caller_phone = models.CharField(_("来电号码"), max_length=30, db_index=True)
+    caller_phone = models.CharField(_("来电号码"), max_length=30)
     address = models.CharField(_("地址"), max_length=200, blank=True)
     content = models.TextField(_("诉求内容"))
     nature = models.CharField(_("诉求类别"), max_length=15, choices=Nature.choices)
@@ -157,8 +181,10 @@ class WorkOrder(models.Model):
     leader_instruction = models.TextField(_("批示内容"), blank=True)
 
     status = models.CharField(
-        _("状态"), max_length=15, choices=Status.choices, default=Status.RECEIVED, db_index=True
+        _("状态"), max_length=15, choices=Status.choices, default=Status.RECEIVED
     )
+    # The three foreign keys below are indexed in Meta.indexes: the unit together with the received
+    # time, the officer and the primary order only where they are set.
     unit = models.ForeignKey(
         "stations.Unit",
         verbose_name=_("承办单位"),
@@ -166,6 +192,7 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="orders",
+        db_index=False,
     )
     officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -174,6 +201,7 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="handled_orders",
+        db_index=False,
     )
     merged_into = models.ForeignKey(
         "self",
@@ -182,6 +210,7 @@ class WorkOrder(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="merged_orders",
+        db_index=False,
     )
     # A dispatch round: incremented on every dispatch, re-dispatch and reopen. Timer rules fire
     # at most once per (order, rule, cycle).
@@ -225,10 +254,59 @@ class WorkOrder(models.Model):
         verbose_name = _("工单")
         verbose_name_plural = _("工单")
         ordering = ["-received_at", "-id"]
+        # Each index names the query it serves; migration 0005 explains what was dropped and why,
+        # and `python -m bench.indexes` prints the plan of every one of these queries. The queue
+        # indexes are partial: they hold only the orders in that state, a few thousand rows
+        # whatever the size of the table, and a new order (status received) writes none of them.
         indexes = [
-            models.Index(fields=["unit", "status"], name="order_unit_status_idx"),
+            # The order list's default ordering (-received_at) filtered by status, and the dispatch
+            # board's waiting queue (status received, oldest first).
             models.Index(fields=["status", "received_at"], name="order_status_received_idx"),
-            # Bulletins and dashboards (supervision/stats.py): results approved in a period, and the
+            # An officer's orders, newest first (every list an officer opens is scoped to the unit);
+            # also the unit foreign key's index.
+            models.Index(fields=["unit", "received_at"], name="order_unit_received_idx"),
+            # The open work of the units: overdue orders, the oldest deadline first (overview,
+            # `overdue=true`); a unit's workbench, nearest deadline first (the unit is a condition
+            # on the index's second column); every unit's open, due-soon and overdue counts (an
+            # index-only scan of a few thousand entries).
+            models.Index(
+                fields=["handling_deadline", "unit"],
+                condition=Q(status__in=UNIT_WORK_STATUSES),
+                name="order_open_work_idx",
+            ),
+            # The board's sent-back queue, oldest dispatch first; the unit for the per-unit counts
+            # (an index-only scan).
+            models.Index(
+                fields=["dispatched_at", "unit"],
+                condition=Q(status=Status.SENT_BACK),
+                name="order_sent_back_idx",
+            ),
+            # The review queue, the callback queue (approved; called back) and the unsatisfied list.
+            models.Index(fields=["reported_at"], condition=Q(status=Status.REPORTED), name="order_review_queue_idx"),
+            models.Index(fields=["reviewed_at"], condition=Q(status=Status.APPROVED), name="order_callback_queue_idx"),
+            models.Index(
+                fields=["callback_at"], condition=Q(status=Status.CALLBACK_DONE), name="order_close_queue_idx"
+            ),
+            # The workbench's "reported or sent back, waiting for others" list of a unit.
+            models.Index(
+                fields=["unit", "updated_at"],
+                condition=Q(status__in=[Status.REPORTED, Status.SENT_BACK]),
+                name="order_unit_waiting_idx",
+            ),
+            # The repeat-caller rule (supervision) and the hotspots' repeat callers: equality only, so
+            # a plain index (the varchar_pattern_ops copy `db_index=True` adds served no query).
+            models.Index(fields=["caller_phone"], name="order_caller_phone_idx"),
+            # Filters of the order list whose values can be rare (特急, 建议) and would otherwise need
+            # a scan of the whole table. Few distinct values: deduplicated B-trees of a few MB each.
+            # (Every channel carries a good share of the orders: walking the list's own index finds
+            # a page of any of them quickly, so `channel` has none.)
+            models.Index(fields=["urgency"], name="order_urgency_idx"),
+            models.Index(fields=["nature"], name="order_nature_idx"),
+            models.Index(fields=["received_at"], condition=Q(leader_instructed=True), name="order_leader_idx"),
+            # Foreign keys that are mostly empty: the officer filter and the merged duplicates of an order.
+            models.Index(fields=["officer"], condition=Q(officer__isnull=False), name="order_officer_idx"),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="order_merged_into_idx"),
+            # Bulletins and dashboards (analysis/stats.py): results approved in a period, and the
             # orders called back since a moment (narrows the join from callbacks to orders).
             models.Index(fields=["reviewed_at"], name="order_reviewed_at_idx"),
             models.Index(fields=["callback_at"], name="order_callback_at_idx"),
@@ -271,11 +349,12 @@ class AppendOnlyModel(models.Model):
         raise ValueError(f"{type(self).__name__} rows are append-only and cannot be deleted.")
 
 
-class OrderEvent(AppendOnlyModel):
+class OrderEvent(ChoiceLabels, AppendOnlyModel):
     """An append-only record of one thing that happened to an order: who, when, from, to, why."""
 
+    # Indexed by `event_order_time_idx` (order, created_at), which serves every lookup by order.
     order = models.ForeignKey(
-        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="events"
+        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="events", db_index=False
     )
     action = models.CharField(_("操作"), max_length=30)
     from_status = models.CharField(_("原状态"), max_length=15, choices=Status.choices, blank=True)
@@ -304,7 +383,7 @@ class OrderEvent(AppendOnlyModel):
 
 
 
-class ContactRecord(models.Model):
+class ContactRecord(ChoiceLabels, models.Model):
     """联系记录: the officer talked with the citizen."""
 
     order = models.ForeignKey(
@@ -327,7 +406,7 @@ class ContactRecord(models.Model):
         return f"{self.order} {self.get_method_display()} {self.contacted_at:%Y-%m-%d %H:%M}"
 
 
-class Report(models.Model):
+class Report(ChoiceLabels, models.Model):
     """上报: what the unit did and the outcome."""
 
     order = models.ForeignKey(
@@ -358,7 +437,7 @@ class ReviewDecision(models.TextChoices):
     RETURNED = "returned", _("退回")
 
 
-class Review(models.Model):
+class Review(ChoiceLabels, models.Model):
     """审核: a reviewer approved a report or returned it for rework."""
 
     order = models.ForeignKey(
@@ -385,7 +464,7 @@ class Review(models.Model):
         return f"{self.order} {self.get_decision_display()}"
 
 
-class Callback(models.Model):
+class Callback(ChoiceLabels, models.Model):
     """回访: the citizen was called back and rated the handling."""
 
     order = models.ForeignKey(
@@ -416,7 +495,7 @@ class RequestStatus(models.TextChoices):
     REJECTED = "rejected", _("已驳回")
 
 
-class ExtensionRequest(models.Model):
+class ExtensionRequest(ChoiceLabels, models.Model):
     """延期申请: the unit asks for more time; the dispatcher decides."""
 
     order = models.ForeignKey(
@@ -463,7 +542,7 @@ class ExtensionRequest(models.Model):
         return f"{self.order} → {self.requested_until:%Y-%m-%d %H:%M} ({self.get_status_display()})"
 
 
-class Objection(models.Model):
+class Objection(ChoiceLabels, models.Model):
     """退单 / 派单异议: the unit says the order is not theirs; the dispatcher reviews it."""
 
     order = models.ForeignKey(

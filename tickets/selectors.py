@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import json
+from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from stations.models import Role
 
-from .models import OPEN_STATUSES, UNIT_WORK_STATUSES, Status, WorkOrder
+from .models import (
+    OPEN_STATUSES,
+    UNIT_WORK_STATUSES,
+    ExtensionRequest,
+    RequestStatus,
+    Review,
+    Status,
+    WorkOrder,
+)
 
 SEES_ALL = (Role.DISPATCHER, Role.SUPERVISOR, Role.ADMINISTRATOR)
 
@@ -30,7 +43,10 @@ def orders_visible_to(user) -> QuerySet[WorkOrder]:
             return orders.none()
         return orders.filter(unit_id=user.unit_id)
     if user.role == Role.REVIEWER:
-        return orders.filter(Q(status=Status.REPORTED) | Q(reviews__reviewer=user)).distinct()
+        # EXISTS, not a join: a join needs DISTINCT, and DISTINCT over every review a reviewer
+        # ever made cannot stop at the first page of a list ordered by an index.
+        reviewed = Review.objects.filter(order_id=OuterRef("pk"), reviewer=user)
+        return orders.filter(Q(status=Status.REPORTED) | Exists(reviewed))
     return orders.none()
 
 
@@ -97,6 +113,45 @@ def time_left(order: WorkOrder, now: dt.datetime | None = None) -> dt.timedelta 
     return order.handling_deadline - (now or timezone.now())
 
 
+def with_pending_extension(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
+    """Annotate `has_pending_extension`, which the workflow's extension guards read instead of
+    asking the database once per row (a list of 100 orders would otherwise ask 100 times)."""
+    pending = ExtensionRequest.objects.filter(order_id=OuterRef("pk"), status=RequestStatus.PENDING)
+    return orders.annotate(has_pending_extension=Exists(pending))
+
+
+def unit_workload(now: dt.datetime, due_soon: dt.timedelta) -> dict[int, dict[str, int]]:
+    """Per unit id: orders it owes work on (`open`), due within `due_soon`, overdue, sent back.
+
+    Only the open orders are read, grouped by unit: two index-only scans of the partial
+    indexes `order_open_work_idx` and `order_sent_back_idx`, whatever the size of the history.
+    """
+    counts: dict[int, dict[str, int]] = {}
+    empty = {"open": 0, "due_soon": 0, "overdue": 0, "sent_back": 0}
+    owed = (
+        WorkOrder.objects.filter(status__in=UNIT_WORK_STATUSES, unit__isnull=False)
+        .values("unit_id")
+        .annotate(
+            # Counting a column of the index (unit_id, never NULL here) keeps the scan index-only.
+            open=Count("unit"),
+            due_soon=Count("unit", filter=Q(handling_deadline__gte=now, handling_deadline__lt=now + due_soon)),
+            overdue=Count("unit", filter=Q(handling_deadline__lt=now)),
+        )
+        .order_by()
+    )
+    for row in owed:
+        counts[row["unit_id"]] = {**empty, "open": row["open"], "due_soon": row["due_soon"], "overdue": row["overdue"]}
+    sent_back = (
+        WorkOrder.objects.filter(status=Status.SENT_BACK, unit__isnull=False)
+        .values("unit_id")
+        .annotate(n=Count("unit"))
+        .order_by()
+    )
+    for row in sent_back:
+        counts.setdefault(row["unit_id"], dict(empty))["sent_back"] = row["n"]
+    return counts
+
+
 def open_orders() -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(status__in=OPEN_STATUSES)
 
@@ -106,3 +161,169 @@ def overdue_orders(now: dt.datetime | None = None) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(
         status__in=UNIT_WORK_STATUSES, handling_deadline__lt=now or timezone.now()
     )
+
+
+# --- keyset pages of an order list (the REST list and the browser's order search) ---
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a page starts: just after the row (`value`, `pk`) in the list's order, or just
+    before it when `backwards` (the previous page)."""
+
+    value: dt.datetime | None
+    pk: int
+    backwards: bool = False
+
+
+@dataclass
+class KeysetPage:
+    rows: list[WorkOrder]
+    field: str
+    has_next: bool
+    has_previous: bool
+
+    def position_after(self) -> Position | None:
+        """The position the next page starts from, or None on the last page."""
+        if not self.has_next or not self.rows:
+            return None
+        return Position(getattr(self.rows[-1], self.field), self.rows[-1].pk, backwards=False)
+
+    def position_before(self) -> Position | None:
+        if not self.has_previous or not self.rows:
+            return None
+        return Position(getattr(self.rows[0], self.field), self.rows[0].pk, backwards=True)
+
+
+_MAX_ID = 2**63 - 1
+
+
+def encode_position(position: Position) -> str:
+    value = position.value.isoformat() if position.value is not None else None
+    data = {"v": value, "i": position.pk, "b": position.backwards}
+    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_position(raw: str, clamp=None) -> Position:
+    """The position in a cursor string; ValueError when it is not one of ours."""
+    try:
+        padded = raw + "=" * (-len(raw) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        value, pk, backwards = data["v"], data["i"], data["b"]
+        if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk <= _MAX_ID:
+            raise ValueError
+        if not isinstance(backwards, bool):
+            raise ValueError
+        position = None if value is None else dt.datetime.fromisoformat(value)
+        if position is not None:
+            if position.tzinfo is None:
+                raise ValueError
+            if clamp is not None:
+                position = clamp(position)
+    except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error, OverflowError):
+        raise ValueError("not a cursor") from None
+    return Position(position, pk, backwards)
+
+
+def _ordered(orders: QuerySet, field: str, descending: bool, presort: bool = False) -> QuerySet:
+    # No NULLS FIRST/LAST here: the plain direction is what a forward or backward scan of the
+    # column's B-tree returns, so the list stops after a page instead of sorting the table.
+    # `presort` orders by an expression of the column instead, which no index provides: the
+    # database then finds the filtered rows first (by their own index) and sorts just those.
+    expression = F(field) + Value(dt.timedelta(0)) if presort else F(field)
+    column = expression.desc() if descending else expression.asc()
+    return orders.order_by(column, "-pk" if descending else "pk")
+
+
+# A time-range filter on another column than the list's order: PostgreSQL plans to walk the
+# order's index and stop after a page, assuming the matches are spread evenly. They are not:
+# orders received (or closed) last week all have recent deadlines, so walking the deadlines
+# from the oldest reads nearly the whole table first. When the filter leaves few enough rows,
+# the page is taken from those rows, sorted (see `_ordered`). A range on the deadline itself
+# (`overdue`, `due_before`) is left to the walk: the orders still open past their deadline are
+# spread over the receipt times, and sorting them all costs more than walking to a page.
+PRESORT_MAX_ROWS = 50_000
+_TIME_COLUMNS = {"received_at", "closed_at", "reviewed_at", "callback_at"}
+
+
+def _range_lookups(node, negated: bool = False):
+    """(column, lookup, value) of the time-range conditions ANDed into a query's WHERE."""
+    for child in getattr(node, "children", []):
+        if hasattr(child, "children"):
+            # Only conjunctions bound the rows; an OR or a NOT may let others in.
+            if child.connector == "AND" and not child.negated and not negated:
+                yield from _range_lookups(child)
+        elif getattr(child, "lookup_name", None) in ("gt", "gte", "lt", "lte", "range") and not negated:
+            target = getattr(getattr(child, "lhs", None), "target", None)
+            if target is not None and target.column in _TIME_COLUMNS:
+                yield target.column, child.lookup_name, child.rhs
+
+
+def _range_columns(node) -> set[str]:
+    return {column for column, _lookup, _value in _range_lookups(node)}
+
+
+def _estimated_rows(orders: QuerySet) -> int | None:
+    """The planner's estimate of how many rows `orders` holds (PostgreSQL), without reading them."""
+    if connection.vendor != "postgresql":
+        return None
+    plan = json.loads(orders.order_by().explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def _presort(orders: QuerySet, field: str) -> bool:
+    if not _range_columns(orders.query.where) - {field}:
+        return False
+    estimate = _estimated_rows(orders)
+    return estimate is not None and estimate <= PRESORT_MAX_ROWS
+
+
+def _beyond(field: str, value, pk: int, descending: bool) -> Q:
+    """Rows strictly after (value, pk) in the order; the first term is the index range to scan."""
+    op = "lt" if descending else "gt"
+    return Q(**{f"{field}__{op}e": value}) & (Q(**{f"{field}__{op}": value}) | Q(**{f"pk__{op}": pk}))
+
+
+def keyset_page(
+    orders: QuerySet[WorkOrder], *, field: str, descending: bool, size: int, position: Position | None = None
+) -> KeysetPage:
+    """One page of `orders` ordered by `field` (then id, the same way), NULLs last, from `position`.
+
+    Every page costs what the first costs: the next page is `WHERE (field, id) > position`,
+    never an OFFSET, and no COUNT(*) of the whole list is made. A nullable column is read in
+    two segments — its values, then its NULLs by id — so each segment is one ordered index scan
+    (`ORDER BY x DESC NULLS LAST` matches no B-tree scan and sorts the whole table).
+    """
+    backwards = bool(position and position.backwards)
+    # Going back walks the same order reversed: the NULLs, which come last, then come first.
+    desc = descending != backwards
+    nulls_last = not backwards
+    want = size + 1
+    presort = _presort(orders, field)
+    if not orders.model._meta.get_field(field).null:
+        page = _ordered(orders, field, desc, presort)
+        if position is not None:
+            page = page.filter(_beyond(field, position.value, position.pk, desc))
+        rows = list(page[:want])
+    else:
+        values = _ordered(orders.filter(**{f"{field}__isnull": False}), field, desc, presort)
+        nulls = orders.filter(**{f"{field}__isnull": True}).order_by("-pk" if desc else "pk")
+        if position is None:
+            segments = [values, nulls] if nulls_last else [nulls, values]
+        elif position.value is None:
+            after = nulls.filter(**{f"pk__{'lt' if desc else 'gt'}": position.pk})
+            segments = [after] if nulls_last else [after, values]
+        else:
+            after = values.filter(_beyond(field, position.value, position.pk, desc))
+            segments = [after, nulls] if nulls_last else [after]
+        rows = []
+        for segment in segments:
+            if len(rows) >= want:
+                break
+            rows.extend(segment[: want - len(rows)])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        return KeysetPage(rows, field, has_next=position is not None, has_previous=more)
+    return KeysetPage(rows, field, has_next=more, has_previous=position is not None)

@@ -20,4 +20,5 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/n/<str:number>/", views.order_by_number, name="order_by_number"),
     path("orders/<int:pk>/<slug:action>/", views.order_action, name="order_action"),
+    path("orders/<int:pk>/<slug:action>/form/", views.order_action_form, name="order_action_form"),
 ]

@@ -136,3 +136,25 @@ def test_intake_after_the_counter_was_set_back_gets_the_next_free_number(api, di
 
     assert response.status_code == 201
     assert response.json()["number"] == first["number"][:-4] + "0002"
+
+
+def test_create_answers_empty_records_without_reading_them(api, dispatcher, payload):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(dispatcher)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(ORDERS, payload, format="json")
+    assert response.status_code == 201
+    body = response.json()
+    assert [body[name] for name in ("contacts", "reports", "reviews", "callbacks", "extensions", "objections")] == [
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    ]
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    for table in ("contactrecord", "report", "review", "callback", "extensionrequest", "objection"):
+        assert f'"tickets_{table}"' not in read

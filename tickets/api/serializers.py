@@ -25,7 +25,9 @@ from tickets.models import (
     OrderEvent,
     Outcome,
     Report,
+    RequestStatus,
     Review,
+    ReviewDecision,
     Satisfaction,
     Status,
     Topic,
@@ -102,6 +104,41 @@ class TopicSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "code", "is_active"]
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class ChoiceLabelField(serializers.Field):
+    """The label of a choice value, in the request's language (`status` → `status_label`).
+
+    Model.get_FOO_display() rebuilds and hashes the field's whole choice list on every call; a
+    page of 50 orders with 7 labels each spent most of its time there. The labels stay lazy, so
+    each is translated when the answer is rendered.
+    """
+
+    def __init__(self, choices, **kwargs):
+        self.labels = dict(choices)
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return str(self.labels.get(value, value))
+
+
+def _label(choices, source: str) -> ChoiceLabelField:
+    return ChoiceLabelField(choices, source=source)
+
+
+# For the written-out representation of an order (OrderSerializer.to_representation).
+_DATETIME = serializers.DateTimeField()
+_LABELS = {
+    "status": dict(Status.choices),
+    "channel": dict(Channel.choices),
+    "nature": dict(Nature.choices),
+    "handling_type": dict(HandlingType.choices),
+    "urgency": dict(Urgency.choices),
+    "outcome": dict(Outcome.choices),
+    "satisfaction": dict(Satisfaction.choices),
+}
+
+
 class ActionSerializer(serializers.Serializer):
     action = serializers.CharField()
     label = serializers.CharField()
@@ -113,13 +150,13 @@ class ActionSerializer(serializers.Serializer):
 class OrderSerializer(serializers.ModelSerializer):
     """A work order as the requesting user may see it (the caller is masked where needed)."""
 
-    channel_label = serializers.CharField(source="get_channel_display")
-    nature_label = serializers.CharField(source="get_nature_display")
-    handling_type_label = serializers.CharField(source="get_handling_type_display")
-    urgency_label = serializers.CharField(source="get_urgency_display")
-    status_label = serializers.CharField(source="get_status_display")
-    outcome_label = serializers.CharField(source="get_outcome_display")
-    satisfaction_label = serializers.CharField(source="get_satisfaction_display")
+    channel_label = _label(Channel.choices, "channel")
+    nature_label = _label(Nature.choices, "nature")
+    handling_type_label = _label(HandlingType.choices, "handling_type")
+    urgency_label = _label(Urgency.choices, "urgency")
+    status_label = _label(Status.choices, "status")
+    outcome_label = _label(Outcome.choices, "outcome")
+    satisfaction_label = _label(Satisfaction.choices, "satisfaction")
     # Blank until the first report / callback.
     outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
     satisfaction = serializers.ChoiceField(choices=Satisfaction.choices, allow_blank=True, read_only=True)
@@ -198,10 +235,68 @@ class OrderSerializer(serializers.ModelSerializer):
         left = selectors.time_left(order, self.context.get("now") or timezone.now())
         return left is not None and left.total_seconds() < 0
 
+    def to_representation(self, order: WorkOrder) -> dict:
+        """The declared fields' output, written out: DRF's field-by-field machinery (building 47
+        fields per serializer, then a getattr chain and a to_representation per value) was most of
+        the time of a 50-row page and of the intake answer. The declared fields stay: they are the
+        OpenAPI schema, and `tests/api/test_representation.py` holds this output equal to theirs."""
+        when = _DATETIME.to_representation
+        name, phone = selectors.caller_for(self._user(), order)
+        topic, unit, officer = order.topic, order.unit, order.officer
+        labels = _LABELS
+        return {
+            "id": order.pk,
+            "number": order.number,
+            "platform_number": order.platform_number,
+            "version": order.version,
+            "status": order.status,
+            "status_label": str(labels["status"].get(order.status, order.status)),
+            "channel": order.channel,
+            "channel_label": str(labels["channel"].get(order.channel, order.channel)),
+            "received_at": when(order.received_at),
+            "caller_name": name,
+            "caller_phone": phone,
+            "confidential": order.confidential,
+            "address": order.address,
+            "content": order.content,
+            "nature": order.nature,
+            "nature_label": str(labels["nature"].get(order.nature, order.nature)),
+            "handling_type": order.handling_type,
+            "handling_type_label": str(labels["handling_type"].get(order.handling_type, order.handling_type)),
+            "topic": {"id": topic.pk, "name": topic.name},
+            "urgency": order.urgency,
+            "urgency_label": str(labels["urgency"].get(order.urgency, order.urgency)),
+            "leader_instructed": order.leader_instructed,
+            "leader_instruction": order.leader_instruction,
+            "unit": {"id": unit.pk, "name": unit.name} if unit is not None else None,
+            "officer": {"id": officer.pk, "name": officer.display_name} if officer is not None else None,
+            "merged_into": order.merged_into_id,
+            "cycle": order.cycle,
+            "dispatched_at": when(order.dispatched_at),
+            "contacted_at": when(order.contacted_at),
+            "reported_at": when(order.reported_at),
+            "reviewed_at": when(order.reviewed_at),
+            "callback_at": when(order.callback_at),
+            "closed_at": when(order.closed_at),
+            "contact_deadline": when(order.contact_deadline),
+            "handling_deadline": when(order.handling_deadline),
+            "deadline_warning": order.deadline_warning,
+            "overdue": self.get_overdue(order),
+            "return_count": order.return_count,
+            "reopen_count": order.reopen_count,
+            "handling_minutes": float(order.handling_minutes) if order.handling_minutes is not None else None,
+            "outcome": order.outcome,
+            "outcome_label": str(labels["outcome"].get(order.outcome, order.outcome)),
+            "satisfaction": order.satisfaction,
+            "satisfaction_label": str(labels["satisfaction"].get(order.satisfaction, order.satisfaction)),
+            "created_at": when(order.created_at),
+            "updated_at": when(order.updated_at),
+        }
+
 
 class ContactRecordSerializer(serializers.ModelSerializer):
     officer = PersonRefSerializer()
-    method_label = serializers.CharField(source="get_method_display")
+    method_label = _label(ContactMethod.choices, "method")
 
     class Meta:
         model = ContactRecord
@@ -210,7 +305,7 @@ class ContactRecordSerializer(serializers.ModelSerializer):
 
 class ReportSerializer(serializers.ModelSerializer):
     author = PersonRefSerializer()
-    outcome_label = serializers.CharField(source="get_outcome_display")
+    outcome_label = _label(Outcome.choices, "outcome")
 
     class Meta:
         model = Report
@@ -219,7 +314,7 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ReviewSerializer(serializers.ModelSerializer):
     reviewer = PersonRefSerializer()
-    decision_label = serializers.CharField(source="get_decision_display")
+    decision_label = _label(ReviewDecision.choices, "decision")
 
     class Meta:
         model = Review
@@ -228,7 +323,7 @@ class ReviewSerializer(serializers.ModelSerializer):
 
 class CallbackSerializer(serializers.ModelSerializer):
     caller = PersonRefSerializer()
-    satisfaction_label = serializers.CharField(source="get_satisfaction_display")
+    satisfaction_label = _label(Satisfaction.choices, "satisfaction")
 
     class Meta:
         model = Callback
@@ -238,7 +333,7 @@ class CallbackSerializer(serializers.ModelSerializer):
 class ExtensionSerializer(serializers.ModelSerializer):
     requested_by = PersonRefSerializer()
     decided_by = PersonRefSerializer(allow_null=True)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = _label(RequestStatus.choices, "status")
 
     class Meta:
         model = ExtensionRequest
@@ -261,7 +356,7 @@ class ObjectionSerializer(serializers.ModelSerializer):
     unit = UnitRefSerializer()
     raised_by = PersonRefSerializer()
     decided_by = PersonRefSerializer(allow_null=True)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = _label(RequestStatus.choices, "status")
 
     class Meta:
         model = Objection
@@ -308,14 +403,33 @@ class OrderDetailSerializer(OrderSerializer):
     def get_allowed_actions(self, order: WorkOrder) -> list[dict]:
         return [{"action": t.action, "label": str(t.label)} for t in workflow.allowed_actions(order, self._user())]
 
+    RECORDS = {
+        "contacts": ContactRecordSerializer,
+        "reports": ReportSerializer,
+        "reviews": ReviewSerializer,
+        "callbacks": CallbackSerializer,
+        "extensions": ExtensionSerializer,
+        "objections": ObjectionSerializer,
+    }
+
+    def to_representation(self, order: WorkOrder) -> dict:
+        data = super().to_representation(order)
+        data["allowed_actions"] = self.get_allowed_actions(order)
+        # A new order (intake) has no records yet: the view says so rather than have them read.
+        fresh = getattr(order, "has_no_records", False)
+        for name, serializer in self.RECORDS.items():
+            records = [] if fresh else list(getattr(order, name).all())
+            data[name] = serializer(many=True, context=self.context).to_representation(records) if records else []
+        return data
+
 
 class EventSerializer(serializers.ModelSerializer):
     action_label = serializers.SerializerMethodField()
     # Blank for intake (no status before) and for what the system did without a status.
     from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
     to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
-    from_status_label = serializers.CharField(source="get_from_status_display")
-    to_status_label = serializers.CharField(source="get_to_status_display")
+    from_status_label = _label(Status.choices, "from_status")
+    to_status_label = _label(Status.choices, "to_status")
     actor = PersonRefSerializer(allow_null=True)
 
     class Meta:

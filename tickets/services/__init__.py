@@ -16,11 +16,11 @@ the modules below are its rooms:
 - `closing`     回访, 办结, reopen
 - `merge`       并单
 - `common`      the lock, the event record, input checks shared by all of them
-- `counters`    named sequences (order numbers)
+- `counters`    named sequences (order numbers: a PostgreSQL sequence per day)
 """
 
 from .closing import order_callback, order_close, order_reopen
-from .counters import next_counter
+from .counters import next_counter, order_sequences_purge
 from .dispatch import order_assign, order_dispatch, order_redispatch, order_reject_objection, order_send_back
 from .extensions import order_decide_extension, order_request_extension
 from .handling import order_contact, order_report
@@ -50,4 +50,5 @@ __all__ = [
     "order_request_extension",
     "order_return",
     "order_send_back",
+    "order_sequences_purge",
 ]

@@ -18,7 +18,7 @@ nobody learns which order numbers exist elsewhere.
 from .board import dispatch_board, intake, intake_suggest
 from .common import role_required
 from .home import home
-from .orders import order_action, order_by_number, order_detail
+from .orders import order_action, order_action_form, order_by_number, order_detail
 from .overview import overview, overview_partial, unit_overview
 from .queues import callback_queue, review_queue, workbench
 from .search import search
@@ -30,6 +30,7 @@ __all__ = [
     "intake",
     "intake_suggest",
     "order_action",
+    "order_action_form",
     "order_by_number",
     "order_detail",
     "overview",

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from stations.models import Unit
 
 from .. import selectors
-from ..forms import ACTION_FORMS
+from ..forms import ACTION_FORMS, ChoiceLists
 from ..models import WorkOrder
 from ..workflow import allowed_actions
 
@@ -94,7 +94,11 @@ def url_or_none(name: str) -> str | None:
 
 @dataclass
 class Row:
-    """An order as a list shows it: the caller as this user may see them, the time left, the actions."""
+    """An order as a list shows it: the caller as this user may see them, the time left, the actions.
+
+    `actions` are the transitions offered on the row; their forms load when a person opens one
+    (`partials/row_actions_lazy.html`), except those in `forms`, built now and shown inline.
+    """
 
     order: WorkOrder
     caller_name: str
@@ -102,14 +106,36 @@ class Row:
     time_left: dt.timedelta | None
     actions: list
     forms: list
+    url: str = ""
 
 
-def order_rows(orders, user, *, with_forms: tuple[str, ...] = ()) -> list[Row]:
+def _detail_url_maker():
+    """The detail URL of an order from its id: one reverse() for the whole list, not one per row."""
+    marker = 987654321987
+    pattern = reverse("tickets:order_detail", args=[marker])
+    head, tail = pattern.split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
+
+
+def order_rows(
+    orders, user, *, with_forms: tuple[str, ...] = (), inline: tuple[str, ...] = (), lists: ChoiceLists | None = None
+) -> list[Row]:
+    """Rows for a list page: a constant number of queries whatever the number of rows.
+
+    `with_forms` names the actions a row offers (their forms load on demand); `inline` those
+    whose forms are built now and rendered in the row, sharing `lists` (the unit and officer
+    choices, read once). Pass orders annotated by `selectors.with_pending_extension` when the
+    extension actions may be offered, so their guards do not ask once per row.
+    """
     now = timezone.now()
+    lists = lists or ChoiceLists()
+    url = _detail_url_maker()
+    offered = set(with_forms) | set(inline)
     rows = []
     for order in orders:
         name, phone = selectors.caller_for(user, order)
-        actions = allowed_actions(order, user)
-        forms = [ACTION_FORMS[t.action](order=order, user=user) for t in actions if t.action in with_forms]
-        rows.append(Row(order, name, phone, selectors.time_left(order, now), actions, forms))
+        actions = [t for t in allowed_actions(order, user) if t.action in offered] if offered else []
+        forms = [ACTION_FORMS[t.action](order=order, user=user, lists=lists) for t in actions if t.action in inline]
+        lazy = [t for t in actions if t.action not in inline]
+        rows.append(Row(order, name, phone, selectors.time_left(order, now), lazy, forms, url(order.pk)))
     return rows

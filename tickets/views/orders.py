@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from stations.models import Role
 from stations.services import routing_suggest
@@ -103,6 +103,26 @@ def _already_done(order: WorkOrder, user, action: str) -> bool:
     """Whether this user's last act on the order was this very action (a repeated submit)."""
     last = order.events.order_by("-created_at", "-id").first()
     return last is not None and last.actor_id == user.pk and last.action == action
+
+
+def _action_form(request: HttpRequest, order: WorkOrder, action: str, detail_url: str) -> HttpResponse:
+    """The form of one action, for a list row that opens it (the lists do not render every form)."""
+    if action not in {t.action for t in allowed_actions(order, request.user)}:
+        return render(request, "tickets/partials/action_gone.html", {"order": order, "detail_url": detail_url})
+    form = ACTION_FORMS[action](order=order, user=request.user)
+    return render(
+        request, "tickets/partials/action_form.html", {"form": form, "next_url": safe_next(request, detail_url)}
+    )
+
+
+@require_GET
+@login_required
+def order_action_form(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """The form of one action: what a list row loads when a person opens that action."""
+    order = order_or_404(request.user, pk)
+    if action not in ACTION_FORMS:
+        raise Http404
+    return _action_form(request, order, action, reverse("tickets:order_detail", args=[order.pk]))
 
 
 @require_POST

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,10 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from stations.models import Role
+from stations.models import Role, Unit
 
 from .. import selectors, timewords
-from ..forms import dispatch_units
+from ..forms import ChoiceLists, dispatch_units
 from ..models import UNIT_WORK_STATUSES, Satisfaction, Status
 from .common import (
     QUEUE_LIMIT,
@@ -25,25 +24,20 @@ from .common import (
 )
 
 
-def unit_overview(now: dt.datetime | None = None) -> list[dict]:
-    """Per handling unit: orders it owes work on, how many are due soon, how many overdue."""
+def unit_overview(now: dt.datetime | None = None, units: list[Unit] | None = None) -> list[Unit]:
+    """Per handling unit: orders it owes work on, how many are due soon, how many overdue, sent back.
+
+    Reads only the open orders, grouped by unit (`selectors.unit_workload`), and sets the counts
+    on each unit of `units` (default: every unit orders may be dispatched to), busiest first.
+    """
     now = now or timezone.now()
-    owed = Q(orders__status__in=UNIT_WORK_STATUSES)
-    units = (
-        dispatch_units()
-        .annotate(
-            open=Count("orders", filter=owed),
-            due_soon=Count(
-                "orders",
-                filter=owed
-                & Q(orders__handling_deadline__gte=now, orders__handling_deadline__lt=now + timewords.DUE_SOON),
-            ),
-            overdue=Count("orders", filter=owed & Q(orders__handling_deadline__lt=now)),
-            sent_back=Count("orders", filter=Q(orders__status=Status.SENT_BACK)),
-        )
-        .order_by("-overdue", "-due_soon", "-open", "name")
-    )
-    return list(units)
+    counts = selectors.unit_workload(now, timewords.DUE_SOON)
+    units = list(dispatch_units()) if units is None else list(units)
+    for unit in units:
+        for name, value in counts.get(unit.pk, {"open": 0, "due_soon": 0, "overdue": 0, "sent_back": 0}).items():
+            setattr(unit, name, value)
+    units.sort(key=lambda u: (-u.overdue, -u.due_soon, -u.open, u.name))
+    return units
 
 
 def suggest_acceptance() -> dict | None:
@@ -77,18 +71,23 @@ def overview_partial(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = selectors.orders_visible_to(user)
-    overdue = visible.filter(pk__in=selectors.overdue_orders().values("pk")).order_by("handling_deadline")
-    unsatisfied = visible.filter(status=Status.CALLBACK_DONE, satisfaction=Satisfaction.UNSATISFIED).order_by(
-        "callback_at"
+    now = timezone.now()
+    # Both lists walk a partial index in order (`order_open_work_idx`, `order_close_queue_idx`).
+    overdue = visible.filter(status__in=UNIT_WORK_STATUSES, handling_deadline__lt=now).order_by(
+        "handling_deadline", "pk"
     )
+    unsatisfied = visible.filter(status=Status.CALLBACK_DONE, satisfaction=Satisfaction.UNSATISFIED).order_by(
+        "callback_at", "pk"
+    )
+    lists = ChoiceLists()
     next_url = reverse("tickets:overview")
     return render(
         request,
         "tickets/overview.html",
         {
-            "overview": unit_overview(),
+            "overview": unit_overview(now, units=lists.units()),
             "overdue_rows": order_rows(overdue[:QUEUE_LIMIT], user),
-            "unsatisfied_rows": order_rows(unsatisfied[:QUEUE_LIMIT], user, with_forms=("reopen",)),
+            "unsatisfied_rows": order_rows(unsatisfied[:QUEUE_LIMIT], user, with_forms=("reopen",), lists=lists),
             "next_url": next_url,
             "supervision_url": url_or_none("supervision:notice_list"),
             "suggest": suggest_acceptance(),

@@ -9,7 +9,8 @@ from django.urls import reverse
 from stations.models import Role
 
 from .. import selectors, timewords
-from ..models import UNIT_WORK_STATUSES, ExtensionRequest, RequestStatus, Status
+from ..forms import ChoiceLists
+from ..models import UNIT_WORK_STATUSES, Callback, Report, Status
 from .common import (
     QUEUE_LIMIT,
     open_notices_for_unit,
@@ -27,16 +28,15 @@ def workbench(request: HttpRequest) -> HttpResponse:
     """The unit's open orders, the nearest deadline first, with the forms to work them."""
     user = request.user
     visible = selectors.orders_visible_to(user)
-    owed = visible.filter(status__in=UNIT_WORK_STATUSES).order_by("handling_deadline", "received_at")
-    waiting = visible.filter(status__in=[Status.REPORTED, Status.SENT_BACK]).order_by("-updated_at")[:50]
-    next_url = reverse("tickets:workbench")
-    rows = order_rows(owed[:QUEUE_LIMIT], user, with_forms=UNIT_FORMS)
-    states = [timewords.deadline_state(r.time_left) for r in rows if r.time_left is not None]
-    pending_extensions = set(
-        ExtensionRequest.objects.filter(order__in=[r.order for r in rows], status=RequestStatus.PENDING).values_list(
-            "order_id", flat=True
-        )
+    # `order_open_work_idx` and `order_unit_waiting_idx`: the unit's rows in order, nothing else read.
+    owed = selectors.with_pending_extension(
+        visible.filter(status__in=UNIT_WORK_STATUSES).order_by("handling_deadline", "received_at", "pk")
     )
+    waiting = visible.filter(status__in=[Status.REPORTED, Status.SENT_BACK]).order_by("-updated_at", "-pk")[:50]
+    next_url = reverse("tickets:workbench")
+    rows = order_rows(owed[:QUEUE_LIMIT], user, with_forms=UNIT_FORMS, lists=ChoiceLists())
+    states = [timewords.deadline_state(r.time_left) for r in rows if r.time_left is not None]
+    pending_extensions = {r.order.pk for r in rows if r.order.has_pending_extension}
     return render(
         request,
         "tickets/workbench.html",
@@ -59,7 +59,10 @@ def workbench(request: HttpRequest) -> HttpResponse:
 def review_queue(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Reported results waiting for review; the chosen one shown with its timeline and report."""
     user = request.user
-    queue = list(selectors.orders_visible_to(user).filter(status=Status.REPORTED).order_by("reported_at")[:QUEUE_LIMIT])
+    # `order_review_queue_idx`, walked in order.
+    queue = list(
+        selectors.orders_visible_to(user).filter(status=Status.REPORTED).order_by("reported_at", "pk")[:QUEUE_LIMIT]
+    )
     current = None
     if pk is not None:
         current = order_or_404(user, pk)
@@ -72,19 +75,31 @@ def review_queue(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "tickets/review_queue.html", context)
 
 
+def _latest_by_order(model, order_ids: list[int]) -> dict:
+    """The latest record (report, callback) of each order, in one query for the whole page."""
+    latest = {}
+    for record in model.objects.filter(order_id__in=order_ids).order_by("order_id", "created_at", "id"):
+        latest[record.order_id] = record
+    return latest
+
+
 @role_required(Role.DISPATCHER)
 def callback_queue(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = selectors.orders_visible_to(user)
     next_url = reverse("tickets:callback_queue")
-    approved = visible.filter(status=Status.APPROVED).order_by("reviewed_at")[:QUEUE_LIMIT]
-    called = visible.filter(status=Status.CALLBACK_DONE).order_by("callback_at")[:QUEUE_LIMIT]
-    approved_rows = order_rows(approved, user, with_forms=("callback",))
-    called_rows = order_rows(called, user, with_forms=("close", "reopen"))
+    # `order_callback_queue_idx` and `order_close_queue_idx`, each walked in order.
+    approved = visible.filter(status=Status.APPROVED).order_by("reviewed_at", "pk")[:QUEUE_LIMIT]
+    called = visible.filter(status=Status.CALLBACK_DONE).order_by("callback_at", "pk")[:QUEUE_LIMIT]
+    lists = ChoiceLists()
+    approved_rows = order_rows(approved, user, with_forms=("callback",), lists=lists)
+    called_rows = order_rows(called, user, with_forms=("close", "reopen"), lists=lists)
+    reports = _latest_by_order(Report, [row.order.pk for row in approved_rows])
+    callbacks = _latest_by_order(Callback, [row.order.pk for row in called_rows])
     for row in approved_rows:
-        row.latest_report = row.order.reports.order_by("-created_at", "-id").first()
+        row.latest_report = reports.get(row.order.pk)
     for row in called_rows:
-        row.latest_callback = row.order.callbacks.order_by("-created_at", "-id").first()
+        row.latest_callback = callbacks.get(row.order.pk)
     return render(
         request,
         "tickets/callback_queue.html",

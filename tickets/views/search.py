@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from stations.models import Role, User
 
 from .. import selectors
-from ..filters import OrderFilter
+from ..filters import OrderFilter, clamp, order_spec
 from ..forms import DateTimeLocalInput, dispatch_units
 from .common import (
     order_rows,
@@ -19,6 +18,10 @@ from .common import (
 
 # Shown at once on the search page; the FilterSet's other filters sit under "more conditions".
 SEARCH_PRIMARY_FIELDS = ("q", "status", "unit", "topic", "overdue", "received", "received_after", "received_before")
+PAGE_SIZE = 50
+# The count above the results stops here: counting every match of a broad search at a million
+# orders would cost more than the page itself.
+COUNT_CAP = 1000
 
 
 def _fit_search_form(form, user) -> None:
@@ -57,10 +60,32 @@ def search(request: HttpRequest) -> HttpResponse:
         key=lambda f: SEARCH_PRIMARY_FIELDS.index(f.name),
     )
     more = [f for f in filterset.form.visible_fields() if f.name not in SEARCH_PRIMARY_FIELDS]
-    # An invalid filter is shown with its error; the valid ones still apply.
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    # An invalid filter is shown with its error; the valid ones still apply. Pages are keyset
+    # pages as in the API (`?cursor=`, previous / next): page 500 costs what page 1 costs.
+    field, descending = order_spec(request.GET.get("ordering"))
+    position = None
+    if request.GET.get("cursor"):
+        try:
+            position = selectors.decode_position(request.GET["cursor"], clamp=clamp)
+        except ValueError:
+            position = None  # a mangled link: start from the first page
+    results = filterset.qs
+    page = selectors.keyset_page(results, field=field, descending=descending, size=PAGE_SIZE, position=position)
+    count = results.order_by()[: COUNT_CAP + 1].count()
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("cursor", "page"):
+        query.pop(name, None)
+
+    def link(target):
+        if target is None:
+            return None
+        params = query.copy()
+        params["cursor"] = selectors.encode_position(target)
+        return "?" + params.urlencode()
+
+    previous = link(page.position_before())
+    if page.has_previous and previous is None:
+        previous = "?" + query.urlencode()  # walked back past the start: the first page
     return render(
         request,
         "tickets/search.html",
@@ -69,8 +94,10 @@ def search(request: HttpRequest) -> HttpResponse:
             "primary_fields": primary,
             "more_fields": more,
             "more_used": any(request.GET.get(f.name) for f in more) or any(f.errors for f in more),
-            "page": page,
-            "rows": order_rows(page.object_list, user),
-            "query": query.urlencode(),
+            "rows": order_rows(page.rows, user),
+            "count": count if count <= COUNT_CAP else None,
+            "count_cap": COUNT_CAP,
+            "next_link": link(page.position_after()),
+            "previous_link": previous,
         },
     )
