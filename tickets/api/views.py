@@ -166,6 +166,8 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             # The acting user may no longer see the order (a reviewer's approved order stays
             # visible, but be safe): answer with the order as it now is.
             order = self.get_queryset().filter(pk=written.pk).first() or WorkOrder.objects.get(pk=written.pk)
+            # A new order read back still has no records: keep the detail from asking (_no_records_yet).
+            order.has_no_records = getattr(written, "has_no_records", False)
             return self._detail(order, code, headers)
         except Exception:
             if transaction.get_connection().in_atomic_block:
