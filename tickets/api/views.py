@@ -31,8 +31,8 @@ from . import serializers as s
 from .errors import ErrorSerializer
 from .idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, idempotent
 from .lookups import PlausibleIdMixin, plausible_id
-from .pagination import OrderCursorPagination
 from .preconditions import IF_MATCH_HEADER, etag_for, expected_version
+from .search_pagination import SearchCursorPagination
 
 
 def _errors(*codes: int) -> dict:
@@ -113,7 +113,7 @@ def _action_schema(request, summary, description="") -> extend_schema:
 class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.OrderSerializer
     filterset_class = OrderFilter
-    pagination_class = OrderCursorPagination
+    pagination_class = SearchCursorPagination
     # Any id reaches get_object, which answers 404 for what is not a plausible one.
     lookup_value_regex = "[^/]+"
 

@@ -147,7 +147,7 @@ def order_intake(
 
     try:
         with transaction.atomic():
-            order = WorkOrder.objects.create(
+            order = WorkOrder(
                 number=next_order_number(now),
                 platform_number=platform_number,
                 channel=channel,
@@ -164,6 +164,8 @@ def order_intake(
                 leader_instructed=leader_instructed,
                 leader_instruction=leader_instruction.strip() if leader_instructed else "",
             )
+            order.refresh_search_vector()
+            order.save(force_insert=True)
             _event = OrderEvent.objects.create(
                 order=order,
                 action="intake",
