@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQueryField, SearchRank
 from django.db import connection
-from django.db.models import F, Lookup, Q, QuerySet, Value
+from django.db.models import F, FloatField, Lookup, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -132,8 +132,9 @@ def search_orders(user, q: str, *, orders: QuerySet[WorkOrder] | None = None, ra
     # Rank the newest matches only: the window is the index's work (a bitmap of the rare words,
     # or a walk down received_at for the common ones), the rank is computed on RANK_WINDOW rows.
     window = orders.filter(matches).order_by("-received_at", "-pk").values("pk")[:RANK_WINDOW]
-    # A row not indexed yet has no rank: 0, after every ranked one.
-    rank = Coalesce(SearchRank(F("search_vector"), tsquery(literal)), Value(0.0))
+    # A row not indexed yet has no rank: 0, after every ranked one. As a double, so the value a
+    # cursor carries compares equal to itself (a 4-byte real prints in fewer digits than a double).
+    rank = Coalesce(Cast(SearchRank(F("search_vector"), tsquery(literal)), FloatField()), Value(0.0))
     return orders.filter(pk__in=window).annotate(search_rank=rank).order_by("-search_rank", "-pk")
 
 

@@ -73,7 +73,7 @@ class SearchCursorPagination(OrderCursorPagination):
         return float(rank), pk, backwards
 
     def _rank_link(self, row, backwards: bool) -> str:
-        # ts_rank is a 4-byte float; its exact value survives the round trip through JSON.
+        # The rank is a double (see search_orders): its exact value survives the trip through JSON.
         data = {"r": getattr(row, RANK) or 0.0, "i": row.pk, "b": backwards}
         cursor = base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
         return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, cursor)
