@@ -32,7 +32,7 @@ def test_bigrams_sit_at_consecutive_positions_and_never_span_punctuation():
     words = lexemes(content="噪音，扰民")
     assert words["噪音"][-1][0] + 1 != words["扰民"][-1][0]
     assert "音扰" not in words
-    positions = {lexeme: ps for lexeme, ps in lexemes(address="幸福小区").items()}
+    positions = lexemes(address="幸福小区")
     assert positions["福小"][-1][0] == positions["幸福"][-1][0] + 1
 
 
