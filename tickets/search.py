@@ -148,8 +148,11 @@ CONTENT_ALONE_MIN = 0.5
 CONTENT_SHOWN_MIN = 0.2
 # Candidates read per signal, newest first.
 PER_SIGNAL = 50
-# Orders whose text is compared by content alone: those received this many days back, and open.
+# Orders compared by content alone: the newest CONTENT_WINDOW of those received this many days
+# back or still open (the same event reported by several callers comes in within days), of which
+# the CONTENT_CANDIDATES that rank best against the new words.
 CONTENT_RECENT_DAYS = 7
+CONTENT_WINDOW = 2000
 CONTENT_CANDIDATES = 100
 SIMILAR_LIMIT = 10
 
@@ -189,8 +192,9 @@ def similar_orders(
       content words against the new text), shown with either of the above from CONTENT_SHOWN_MIN,
       and enough alone from CONTENT_ALONE_MIN among the open and last week's orders.
 
-    Each signal is one small indexed query (the phone's B-tree, the address trigram index, the
-    vector's GIN index), the similarity is computed here on at most a few hundred rows.
+    Each signal is one small indexed query (the phone's B-tree, the address trigram index, a window
+    of the newest orders for the words); the similarity is computed here on at most a few hundred
+    rows, from the words stored in their vectors (no segmentation but the new text's).
     """
     now = now or timezone.now()
     phone = (phone or "").strip()
@@ -218,10 +222,13 @@ def similar_orders(
     words = textindex.content_words(content) if content else set()
     literal = textindex.or_query(words)
     if literal and connection.vendor == "postgresql":
-        # Content alone: the last week's and the open orders sharing a word, best ranked first.
+        # Content alone: among the newest open or last week's orders, those sharing a word, best
+        # ranked first. The window bounds the work whatever the words: a common word (噪音, 影响)
+        # matches most of them, and each match is ranked.
         last_week = Q(received_at__gte=now - dt.timedelta(days=CONTENT_RECENT_DAYS))
+        window = visible.filter(last_week | Q(status__in=OPEN_STATUSES)).order_by(*newest).values("pk")
         by_words = (
-            visible.filter(last_week | Q(status__in=OPEN_STATUSES))
+            visible.filter(pk__in=window[:CONTENT_WINDOW])
             .filter(TextMatch(F("search_vector"), tsquery(literal)))
             .annotate(similar_rank=SearchRank(F("search_vector"), tsquery(literal)))
             .order_by("-similar_rank", "-pk")[:CONTENT_CANDIDATES]
@@ -229,7 +236,6 @@ def similar_orders(
         found.update((o.pk, o) for o in by_words)
     if not found:
         return []
-    vectors = dict(WorkOrder.objects.filter(pk__in=found).values_list("pk", "search_vector"))
 
     phone_reason = None
     if phone_matches:
@@ -255,9 +261,10 @@ def similar_orders(
             hit.score += 0.25
             hit.reasons.append(_("同一小区或道路（%(place)s）") % {"place": place})
         if words:
-            other = textindex.content_words_of_vector(vectors.get(order.pk))
-            if not other and vectors.get(order.pk) is None:
-                other = textindex.content_words(order.content)  # not indexed yet
+            if order.search_vector is None:  # not indexed yet
+                other = textindex.content_words(order.content)
+            else:
+                other = textindex.content_words_of_vector(order.search_vector)
             hit.content_similarity = textindex.word_similarity(words, other)
         related = hit.same_phone or hit.same_address or hit.same_place
         if hit.content_similarity >= (CONTENT_SHOWN_MIN if related else CONTENT_ALONE_MIN):
