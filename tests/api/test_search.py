@@ -231,3 +231,10 @@ def test_the_searches_can_use_their_indexes(dispatcher, q, index):
             cursor.execute("RESET enable_indexscan")
     assert index in plan
     assert "Seq Scan on tickets_workorder" not in plan
+
+
+@postgres
+def test_a_reviewer_finds_the_orders_up_for_review_by_their_words(find, reviewer, loop):
+    up = loop.reported(content="楼上夜间装修噪音扰民")
+    loop.dispatched(content="楼上夜间装修噪音扰民")
+    assert find("噪音", user=reviewer) == [up.pk]
