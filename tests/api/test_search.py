@@ -238,3 +238,12 @@ def test_a_reviewer_finds_the_orders_up_for_review_by_their_words(find, reviewer
     up = loop.reported(content="楼上夜间装修噪音扰民")
     loop.dispatched(content="楼上夜间装修噪音扰民")
     assert find("噪音", user=reviewer) == [up.pk]
+
+
+@postgres
+def test_the_window_is_the_newest_matches_across_time_slices(dispatcher, monkeypatch):
+    ages = [10, 100, 400, 1000]
+    made = {age: order(content="翠微苑门口噪音", received_at=timezone.now() - dt.timedelta(days=age)) for age in ages}
+    assert {o.pk for o in search_orders(dispatcher, "翠微苑")} == {o.pk for o in made.values()}
+    monkeypatch.setattr("tickets.search.RANK_WINDOW", 3)
+    assert {o.pk for o in search_orders(dispatcher, "翠微苑")} == {made[age].pk for age in (10, 100, 400)}
