@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from stations.models import Role, Unit, UnitKind, User
+from tickets import textindex
 from tickets.models import Channel, HandlingType, Nature, Topic, WorkOrder
 
 
@@ -60,3 +61,7 @@ class WorkOrderFactory(factory.django.DjangoModelFactory):
     nature = Nature.COMPLAINT
     handling_type = HandlingType.SERVICE
     topic = factory.SubFactory(TopicFactory)
+    # As intake computes it (tickets.textindex); pass search_vector=None for a row not indexed yet.
+    search_vector = factory.LazyAttribute(
+        lambda o: textindex.document_vector(content=o.content, address=o.address)
+    )

@@ -78,8 +78,11 @@ class WorkOrderAdmin(admin.ModelAdmin):
     inlines = [EventInline, ReportInline]
     list_select_related = ["topic", "unit"]
 
+    # The search document is derived data; related orders are linked at intake.
+    exclude = ["search_vector", "related_orders"]
+
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields]
+        return [f.name for f in self.model._meta.fields if f.name not in self.exclude]
 
     def has_add_permission(self, request):
         return False

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from stations.models import Unit, User
 
 from .models import UNIT_WORK_STATUSES, Channel, HandlingType, Nature, Status, Topic, Urgency, WorkOrder
-from .selectors import caller_visible_q
+from .search import search_orders
 
 # Orderings offered, each a column and a direction. The id follows in the same direction as a
 # tie-breaker, so the order is total: keyset (cursor) pagination depends on it.
@@ -182,21 +182,11 @@ class OrderFilter(django_filters.FilterSet):
         return queryset.filter(**{f"{name}__lt": clamp(value)})
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        value = value.strip()
-        if not value:
-            return queryset
-        matches = (
-            Q(number__icontains=value)
-            | Q(platform_number__icontains=value)
-            | Q(content__icontains=value)
-            | Q(address__icontains=value)
-        )
-        # The caller's name and phone are searched only on orders whose caller the user may see.
+        """`tickets.search.search_orders` within the other filters (declared above `q`, so applied
+        first); ranked best first unless an ordering was asked for."""
         user = getattr(self.request, "user", None)
-        caller_scope = caller_visible_q(user) if user is not None and user.is_authenticated else None
-        if caller_scope is not None:
-            matches |= caller_scope & (Q(caller_name__icontains=value) | Q(caller_phone__icontains=value))
-        return queryset.filter(matches)
+        ranked = not self.form.cleaned_data.get("ordering")
+        return search_orders(user, value, orders=queryset, ranked=ranked)
 
     def filter_ordering(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return order_by_spec(queryset, *order_spec(value))

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from stations.models import Role, Unit, UnitKind, User
 
 from . import limits, services
-from .exceptions import WorkflowError
+from .exceptions import MSG_SIMILAR_NOT_FOUND, InvalidInput, WorkflowError
 from .models import (
     Channel,
     ContactMethod,
@@ -505,6 +505,9 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
         help_text=_("可采用上方的派单建议，也可另选单位"),
     )
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # Set by the buttons of the similar orders (并入此工单 / 登记并关联), not typed.
+    merge_into = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    relate_to = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, lists: ChoiceLists | None = None, **kwargs):
         kwargs.setdefault("auto_id", "id_intake_%s")
@@ -541,8 +544,17 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
 
     @transaction.atomic
     def perform(self, *, user) -> services.IntakeResult:
-        """Intake, then dispatch if asked; a refused dispatch undoes the intake too."""
+        """Intake, then merge into an order (并入此工单), or link to one (登记并关联) and dispatch if
+        asked, all in one transaction: a refused merge, link or dispatch undoes the intake too."""
         data = self.cleaned_data
+        # The order to merge into or link to, among those the user may see, before anything is written.
+        target = None
+        for field in ("merge_into", "relate_to"):
+            if data.get(field):
+                target = orders_visible_to(user).filter(pk=data[field]).first()
+                if target is None:
+                    raise InvalidInput(MSG_SIMILAR_NOT_FOUND, field_errors={field: MSG_SIMILAR_NOT_FOUND})
+                break
         result = services.order_intake(
             channel=data["channel"],
             platform_number=data["platform_number"],
@@ -561,6 +573,14 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
             received_at_confirmed=data["received_at_confirmed"],
             acting_user=user,
         )
+        if result.created and data.get("merge_into"):
+            # A duplicate follows its primary: it is not dispatched on its own.
+            note = str(_("登记时并入"))
+            order = services.order_merge(order=result.order, primary=target, acting_user=user, note=note)
+            return services.IntakeResult(order, True)
+        if result.created and data.get("relate_to"):
+            order = services.order_relate(order=result.order, related=target, acting_user=user)
+            result = services.IntakeResult(order, True)
         if result.created and data["dispatch_to"] is not None:
             try:
                 order = services.order_dispatch(order=result.order, unit=data["dispatch_to"], acting_user=user)
@@ -580,3 +600,27 @@ class SuggestForm(forms.Form):
     content = forms.CharField(required=False, max_length=5000)
     topic = forms.ModelChoiceField(queryset=Topic.objects.all(), required=False)
     handling_type = forms.ChoiceField(choices=HandlingType.choices, required=False)
+
+
+class SimilarForm(forms.Form):
+    """What the intake form sends to look for similar orders: the caller's phone, address, content."""
+
+    caller_phone = forms.CharField(required=False, max_length=limits.CALLER_PHONE)
+    address = forms.CharField(required=False, max_length=limits.ADDRESS)
+    content = forms.CharField(required=False, max_length=limits.LONG_TEXT)
+
+    # Less than this is still being typed: nothing is looked up yet.
+    MIN_PHONE, MIN_ADDRESS, MIN_CONTENT = 5, 3, 4
+
+    def has_enough(self) -> bool:
+        data = self.cleaned_data
+        return (
+            len(data["caller_phone"]) >= self.MIN_PHONE
+            or len(data["address"]) >= self.MIN_ADDRESS
+            or len(data["content"]) >= self.MIN_CONTENT
+        )
+
+    @property
+    def query(self) -> dict:
+        data = self.cleaned_data
+        return {"phone": data["caller_phone"], "address": data["address"], "content": data["content"]}

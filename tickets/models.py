@@ -3,12 +3,15 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
+
+from . import textindex
 
 
 class ChoiceLabels:
@@ -247,6 +250,15 @@ class WorkOrder(ChoiceLabels, models.Model):
         _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True
     )
 
+    # Related matters (登记并关联 at intake): a link both ways, shown on each order's page.
+    related_orders = models.ManyToManyField("self", verbose_name=_("关联工单"), blank=True, symmetrical=True)
+    # The search document of content and address (tickets/textindex.py), kept by
+    # `refresh_search_vector()`; NULL until computed (rows older than the search index are filled
+    # by `manage.py search_index`, and searched the slow way until then). Its GIN index, and the
+    # trigram indexes on the numbers, the phone and the address, are PostgreSQL-only and live in
+    # migration 0005, outside the model state.
+    search_vector = SearchVectorField(_("检索向量"), null=True, blank=True, editable=False)
+
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -332,6 +344,13 @@ class WorkOrder(ChoiceLabels, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def refresh_search_vector(self) -> None:
+        """Recompute the search document from the content and address.
+
+        Every service that sets or changes either calls this before saving (today: intake).
+        """
+        self.search_vector = textindex.document_vector(content=self.content, address=self.address)
 
 
 class AppendOnlyModel(models.Model):

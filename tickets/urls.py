@@ -10,6 +10,7 @@ urlpatterns = [
     path("dispatch/", views.dispatch_board, name="dispatch_board"),
     path("dispatch/intake/", views.intake, name="intake"),
     path("dispatch/suggest/", views.intake_suggest, name="intake_suggest"),
+    path("dispatch/similar/", views.intake_similar, name="intake_similar"),
     path("dispatch/units/", views.overview_partial, name="overview_partial"),
     path("overview/", views.overview, name="overview"),
     path("workbench/", views.workbench, name="workbench"),

@@ -146,6 +146,7 @@ SYSTEM_ACTIONS = {
     "intake": _("接单"),
     "closed_with_primary": _("随主工单办结"),
     "extension_cancelled": _("延期申请撤销"),
+    "relate": _("关联"),
 }
 
 

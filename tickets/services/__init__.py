@@ -14,7 +14,7 @@ the modules below are its rooms:
 - `extensions`  延期
 - `review`      审核 (approve, return)
 - `closing`     回访, 办结, reopen
-- `merge`       并单
+- `merge`       并单, 关联
 - `common`      the lock, the event record, input checks shared by all of them
 - `counters`    named sequences (order numbers: a PostgreSQL sequence per day)
 """
@@ -26,7 +26,7 @@ from .extensions import order_decide_extension, order_request_extension
 from .handling import order_contact, order_report
 from .idempotency import idempotency_records_purge
 from .intake import IntakeResult, intake_errors, order_intake
-from .merge import order_merge
+from .merge import order_merge, order_relate
 from .review import order_approve, order_return
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "order_merge",
     "order_redispatch",
     "order_reject_objection",
+    "order_relate",
     "order_reopen",
     "order_report",
     "order_request_extension",

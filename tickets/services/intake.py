@@ -191,7 +191,9 @@ def _create_numbered(now: dt.datetime, *, acting_user, **fields) -> WorkOrder:
         try:
             with transaction.atomic():
                 number = next_order_number(now)
-                order = WorkOrder.objects.create(number=number, **fields)
+                order = WorkOrder(number=number, **fields)
+                order.refresh_search_vector()  # the words of content and address, for search
+                order.save(force_insert=True)
                 event = OrderEvent.objects.create(
                     order=order,
                     action="intake",

@@ -1,11 +1,21 @@
-"""并单: repeated requests about the same matter merged into one order."""
+"""并单 and 关联: repeated requests about the same matter merged into one order, or linked to it."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
 from .. import workflow
-from ..exceptions import MSG_MERGE_PRIMARY_CLOSED, MSG_MERGE_SELF, MSG_REQUIRED, MSG_STALE, InvalidInput, StaleVersion
+from ..exceptions import (
+    MSG_MERGE_PRIMARY_CLOSED,
+    MSG_MERGE_SELF,
+    MSG_RELATE_SELF,
+    MSG_REQUIRED,
+    MSG_ROLE_NOT_ALLOWED,
+    MSG_STALE,
+    InvalidInput,
+    NotPermitted,
+    StaleVersion,
+)
 from ..models import Status, WorkOrder
 from .common import cancel_pending_extension, record_event
 
@@ -55,5 +65,38 @@ def order_merge(
             from_status=Status.MERGED,
             note=note.strip(),
             payload={"primary": primary.pk, "primary_number": primary.number, "via": order.number},
+        )
+    return order
+
+
+@transaction.atomic
+def order_relate(*, order: WorkOrder, related: WorkOrder, acting_user, note: str = "") -> WorkOrder:
+    """关联: mark two orders as about related matters (登记并关联 at intake). Both stay as they are.
+
+    The link goes both ways and is shown on both orders' pages; each gets an event. Linking twice
+    changes nothing the second time. Only the dispatch desk links orders.
+    """
+    if acting_user is not None and acting_user.role not in workflow.DISPATCH_DESK:
+        raise NotPermitted(MSG_ROLE_NOT_ALLOWED % {"action": workflow.action_label("relate")})
+    if related is None:
+        raise InvalidInput(MSG_REQUIRED, field_errors={"related": MSG_REQUIRED})
+    if related.pk == order.pk:
+        raise InvalidInput(MSG_RELATE_SELF, field_errors={"related": MSG_RELATE_SELF})
+    # Both rows in id order, as the merge does, so two links of the same pair cannot deadlock.
+    locked = {
+        o.pk: o for o in WorkOrder.objects.select_for_update().filter(pk__in=[order.pk, related.pk]).order_by("pk")
+    }
+    order, related = locked[order.pk], locked[related.pk]
+    if order.related_orders.filter(pk=related.pk).exists():
+        return order
+    order.related_orders.add(related)
+    for this, other in ((order, related), (related, order)):
+        record_event(
+            this,
+            action="relate",
+            actor=acting_user,
+            from_status=this.status,
+            note=note.strip(),
+            payload={"related": other.pk, "related_number": other.number},
         )
     return order

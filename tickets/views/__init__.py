@@ -11,6 +11,7 @@ nobody learns which order numbers exist elsewhere.
 - `queues`    the unit workbench, the review queue, the callback queue
 - `orders`    one order's page and its actions
 - `search`    the search page
+- `similar`   similar orders as the dispatcher types (intake)
 - `home`      where each role lands
 - `common`    access rules and list rows shared by the pages
 """
@@ -22,12 +23,14 @@ from .orders import order_action, order_action_form, order_by_number, order_deta
 from .overview import overview, overview_partial, unit_overview
 from .queues import callback_queue, review_queue, workbench
 from .search import search
+from .similar import intake_similar
 
 __all__ = [
     "callback_queue",
     "dispatch_board",
     "home",
     "intake",
+    "intake_similar",
     "intake_suggest",
     "order_action",
     "order_action_form",

@@ -115,6 +115,15 @@ def intake(request: HttpRequest) -> HttpResponse:
                     _("该平台工单号已登记为工单 %(number)s，未重复登记。") % {"number": order.number},
                 )
                 return redirect("tickets:order_detail", pk=order.pk)
+            if order.status == Status.MERGED:
+                messages.success(
+                    request,
+                    _("工单 %(number)s 已登记，并入工单 %(primary)s。")
+                    % {"number": order.number, "primary": order.merged_into.number},
+                )
+                return redirect("tickets:dispatch_board")
+            if form.cleaned_data["relate_to"]:
+                messages.info(request, _("工单 %(number)s 已与相似工单关联。") % {"number": order.number})
             if order.status == Status.DISPATCHED:
                 messages.success(
                     request,
