@@ -259,7 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         use_database(name)
         ensure_data(size)
         print(f"database {name}: {size:,} history orders")
-        problems += run(size)
+        # On a small table the planner may read a queue through a bigger index just as fast;
+        # what each index is for shows at the largest size, which alone decides the exit status.
+        problems = run(size)
     return 1 if problems else 0
 
 

@@ -17,6 +17,7 @@ from .common import (
     order_or_404,
     order_rows,
     role_required,
+    stamped_form,
 )
 from .orders import order_context
 
@@ -93,6 +94,11 @@ def callback_queue(request: HttpRequest) -> HttpResponse:
     called = visible.filter(status=Status.CALLBACK_DONE).order_by("callback_at", "pk")[:QUEUE_LIMIT]
     lists = ChoiceLists()
     approved_rows = order_rows(approved, user, with_forms=("callback",), lists=lists)
+    # The callback form stays open on each row (the desk works down the list); it is rendered
+    # once and stamped per row.
+    callback_form = stamped_form(request, "callback", next_url)
+    for row in approved_rows:
+        row.inline_form = callback_form(row.order) if any(t.action == "callback" for t in row.actions) else ""
     called_rows = order_rows(called, user, with_forms=("close", "reopen"), lists=lists)
     reports = _latest_by_order(Report, [row.order.pk for row in approved_rows])
     callbacks = _latest_by_order(Callback, [row.order.pk for row in called_rows])
