@@ -6,6 +6,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import math
 from dataclasses import dataclass
 
 from django.db import connection
@@ -171,7 +172,7 @@ class Position:
     """Where a page starts: just after the row (`value`, `pk`) in the list's order, or just
     before it when `backwards` (the previous page)."""
 
-    value: dt.datetime | None
+    value: dt.datetime | float | None  # a time, or the rank of a ranked search
     pk: int
     backwards: bool = False
 
@@ -199,8 +200,12 @@ _MAX_ID = 2**63 - 1
 
 
 def encode_position(position: Position) -> str:
-    value = position.value.isoformat() if position.value is not None else None
-    data = {"v": value, "i": position.pk, "b": position.backwards}
+    if isinstance(position.value, float):
+        # A rank is a double (see search_orders): its exact value survives the trip through JSON.
+        data = {"r": position.value, "i": position.pk, "b": position.backwards}
+    else:
+        value = position.value.isoformat() if position.value is not None else None
+        data = {"v": value, "i": position.pk, "b": position.backwards}
     return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
@@ -209,11 +214,17 @@ def decode_position(raw: str, clamp=None) -> Position:
     try:
         padded = raw + "=" * (-len(raw) % 4)
         data = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        value, pk, backwards = data["v"], data["i"], data["b"]
+        pk, backwards = data["i"], data["b"]
         if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk <= _MAX_ID:
             raise ValueError
         if not isinstance(backwards, bool):
             raise ValueError
+        if "r" in data:
+            rank = data["r"]
+            if isinstance(rank, bool) or not isinstance(rank, int | float) or not math.isfinite(rank):
+                raise ValueError
+            return Position(float(rank), pk, backwards)
+        value = data["v"]
         position = None if value is None else dt.datetime.fromisoformat(value)
         if position is not None:
             if position.tzinfo is None:
@@ -327,3 +338,47 @@ def keyset_page(
         rows.reverse()
         return KeysetPage(rows, field, has_next=position is not None, has_previous=more)
     return KeysetPage(rows, field, has_next=more, has_previous=position is not None)
+
+
+# --- pages of a ranked text search (`q` words, no ordering asked for): best match first ---
+
+RANK = "search_rank"
+
+
+def is_ranked(orders) -> bool:
+    """Whether `orders` is a ranked search (`tickets.search.search_orders` annotates the rank)."""
+    return isinstance(orders, QuerySet) and RANK in orders.query.annotations
+
+
+def rank_page(orders: QuerySet[WorkOrder], *, size: int, position: Position | None = None) -> KeysetPage:
+    """One page of a ranked search, best first, then by id: the same keyset walk as `keyset_page`.
+
+    The ranked list holds at most `search.RANK_WINDOW` rows, so ordering it by rank is cheap.
+    """
+    backwards = bool(position and position.backwards)
+    page = orders.order_by(RANK, "pk") if backwards else orders.order_by(f"-{RANK}", "-pk")
+    if position is not None:
+        op = "gt" if backwards else "lt"
+        rank = position.value
+        page = page.filter(Q(**{f"{RANK}__{op}": rank}) | Q(**{RANK: rank, f"pk__{op}": position.pk}))
+    rows = list(page[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+        return KeysetPage(rows, RANK, has_next=True, has_previous=more)
+    return KeysetPage(rows, RANK, has_next=more, has_previous=position is not None)
+
+
+def order_page(
+    orders: QuerySet[WorkOrder], *, field: str, descending: bool, size: int, position: Position | None = None
+) -> KeysetPage:
+    """A page of an order list, the REST list's and the browser search's: a ranked search best
+    first, any other list by `field`. ValueError when `position` belongs to the other kind of
+    list (a cursor kept from before the search words changed)."""
+    ranked = is_ranked(orders)
+    if position is not None and isinstance(position.value, float) != ranked:
+        raise ValueError("a cursor of another list")
+    if ranked:
+        return rank_page(orders, size=size, position=position)
+    return keyset_page(orders, field=field, descending=descending, size=size, position=position)

@@ -4,6 +4,7 @@ The index path (jieba words and bigrams, trigrams) needs PostgreSQL; SQLite keep
 """
 
 import datetime as dt
+import importlib
 from urllib.parse import urlencode
 
 import pytest
@@ -108,6 +109,43 @@ def test_the_ranked_list_walks_page_by_page_without_repeats(api, dispatcher):
     second = api(dispatcher).get(api(dispatcher).get(first).json()["next"]).json()
     back = api(dispatcher).get(second["previous"]).json()
     assert [row["id"] for row in back["results"]] == seen[:3]
+
+
+@postgres
+def test_the_browser_search_lists_the_best_match_first_as_the_api_does(client, dispatcher, find):
+    mention = order(address="人民路88号", content="翠微苑门口烧烤摊夜间噪音扰民", received_at=timezone.now())
+    there = order(address="翠微苑5栋", content="楼上装修噪音", received_at=timezone.now() - dt.timedelta(days=2))
+    client.force_login(dispatcher)
+    html = client.get("/orders/", {"q": "翠微苑"}).content.decode()
+    assert html.index(there.number) < html.index(mention.number)
+    assert find("翠微苑") == [there.pk, mention.pk]
+
+
+@postgres
+def test_the_browser_search_walks_ranked_pages_without_repeats(client, dispatcher, monkeypatch):
+    monkeypatch.setattr(importlib.import_module("tickets.views.search"), "PAGE_SIZE", 3)
+    made = [order(content=f"噪音扰民{'噪音' * (i % 3)}第{i}次") for i in range(7)]
+    client.force_login(dispatcher)
+    seen, url = [], "/orders/?" + urlencode({"q": "噪音"})
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        seen += [o.pk for o in made if o.number in response.content.decode()]
+        link = response.context["next_link"]
+        url = "/orders/" + link if link else None
+    assert sorted(seen) == sorted(o.pk for o in made)
+    assert len(seen) == len(made)
+
+
+@postgres
+def test_a_time_cursor_on_a_ranked_search_is_refused_not_a_crash(api, dispatcher):
+    order(content="噪音扰民")
+    order(content="噪音扰民")
+    timed = api(dispatcher).get("/api/v1/orders/", {"page_size": 1}).json()["next"]
+    cursor = timed.split("cursor=")[1].split("&")[0]
+    response = api(dispatcher).get("/api/v1/orders/", {"q": "噪音", "cursor": cursor})
+    assert response.status_code == 400
+    assert "cursor" in response.json()["errors"]
 
 
 @postgres

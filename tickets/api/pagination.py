@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from tickets.filters import clamp, order_spec
-from tickets.selectors import decode_position, encode_position, keyset_page
+from tickets.selectors import decode_position, encode_position, order_page
 
 MSG_INVALID_CURSOR = _("分页游标无效。")
 
@@ -52,13 +52,12 @@ class OrderCursorPagination(BasePagination):
         field, descending = order_spec(request.query_params.get("ordering"))
         size = self.get_page_size(request)
         raw = request.query_params.get(self.cursor_query_param)
-        position = None
-        if raw:
-            try:
-                position = decode_position(raw, clamp=clamp)
-            except ValueError:
-                raise exceptions.ValidationError({self.cursor_query_param: [MSG_INVALID_CURSOR]}) from None
-        self.page = keyset_page(queryset, field=field, descending=descending, size=size, position=position)
+        try:
+            position = decode_position(raw, clamp=clamp) if raw else None
+            # A ranked search (`q` words, no ordering) is paged best match first.
+            self.page = order_page(queryset, field=field, descending=descending, size=size, position=position)
+        except ValueError:
+            raise exceptions.ValidationError({self.cursor_query_param: [MSG_INVALID_CURSOR]}) from None
         return self.page.rows
 
     def get_next_link(self) -> str | None:

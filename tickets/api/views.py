@@ -34,8 +34,8 @@ from . import serializers as s
 from .errors import ErrorSerializer
 from .idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, idempotent
 from .lookups import PlausibleIdMixin, plausible_id
+from .pagination import OrderCursorPagination
 from .preconditions import IF_MATCH_HEADER, etag_for, expected_version
-from .search_pagination import SearchCursorPagination
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ def _no_records_yet(order: WorkOrder) -> None:
 class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = s.OrderSerializer
     filterset_class = OrderFilter
-    pagination_class = SearchCursorPagination
+    pagination_class = OrderCursorPagination
     # Any id reaches get_object, which answers 404 for what is not a plausible one.
     lookup_value_regex = "[^/]+"
 

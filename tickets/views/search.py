@@ -63,14 +63,13 @@ def search(request: HttpRequest) -> HttpResponse:
     # An invalid filter is shown with its error; the valid ones still apply. Pages are keyset
     # pages as in the API (`?cursor=`, previous / next): page 500 costs what page 1 costs.
     field, descending = order_spec(request.GET.get("ordering"))
-    position = None
-    if request.GET.get("cursor"):
-        try:
-            position = selectors.decode_position(request.GET["cursor"], clamp=clamp)
-        except ValueError:
-            position = None  # a mangled link: start from the first page
     results = filterset.qs
-    page = selectors.keyset_page(results, field=field, descending=descending, size=PAGE_SIZE, position=position)
+    try:
+        position = selectors.decode_position(request.GET["cursor"], clamp=clamp) if request.GET.get("cursor") else None
+        # Words without an ordering: the best matches first, as in the API.
+        page = selectors.order_page(results, field=field, descending=descending, size=PAGE_SIZE, position=position)
+    except ValueError:  # a mangled link, or one kept from another search: the first page
+        page = selectors.order_page(results, field=field, descending=descending, size=PAGE_SIZE)
     count = results.order_by()[: COUNT_CAP + 1].count()
     query = request.GET.copy()
     for name in ("cursor", "page"):
