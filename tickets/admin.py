@@ -1,4 +1,3 @@
-
 from django.contrib import admin, messages
 from django.utils import timezone
 
@@ -185,8 +184,6 @@ class CounterAdmin(HistoryAdmin):
 
     list_display = ["key", "value"]
     search_fields = ["key"]
-
-
 
 
 @admin.register(IdempotencyRecord)

@@ -68,8 +68,7 @@ def parse_csv(text: str) -> tuple[dict[dt.date, tuple[bool, str]], str]:
             is_workday = True
         else:
             raise CalendarImportError(
-                _("%(where)s：类型「%(kind)s」应为 holiday（休）或 workday（班）。")
-                % {"where": where, "kind": row[1]}
+                _("%(where)s：类型「%(kind)s」应为 holiday（休）或 workday（班）。") % {"where": where, "kind": row[1]}
             )
         days[day] = (is_workday, row[2].strip() if len(row) > 2 else "")
     return days, ""
@@ -104,9 +103,7 @@ def import_schedule(text: str, *, fmt: str) -> ImportResult:
         for year in years:
             CalendarYear.objects.update_or_create(year=year, defaults={"note": note[:200]})
         for day, (is_workday, day_note) in days.items():
-            CalendarDay.objects.update_or_create(
-                date=day, defaults={"is_workday": is_workday, "note": day_note[:100]}
-            )
+            CalendarDay.objects.update_or_create(date=day, defaults={"is_workday": is_workday, "note": day_note[:100]})
     return ImportResult(
         years=tuple(years),
         holidays=sum(1 for w, _n in days.values() if not w),

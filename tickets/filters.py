@@ -4,7 +4,6 @@ Keep it free of API-only code: it takes a queryset (already narrowed to what the
 `selectors.orders_visible_to`) and query parameters, and returns a filtered, ordered queryset.
 """
 
-
 import datetime as dt
 
 import django_filters
@@ -122,9 +121,7 @@ def order_by_spec(queryset: QuerySet, field: str, descending: bool) -> QuerySet:
 
 class OrderFilter(django_filters.FilterSet):
     status = MultipleChoiceFilter(label=_("状态"), choices=Status.choices, distinct=False)
-    handling_type = MultipleChoiceFilter(
-        label=_("办理类型"), choices=HandlingType.choices, distinct=False
-    )
+    handling_type = MultipleChoiceFilter(label=_("办理类型"), choices=HandlingType.choices, distinct=False)
     nature = MultipleChoiceFilter(label=_("诉求类别"), choices=Nature.choices, distinct=False)
     urgency = MultipleChoiceFilter(label=_("紧急程度"), choices=Urgency.choices, distinct=False)
     channel = MultipleChoiceFilter(label=_("来源渠道"), choices=Channel.choices, distinct=False)

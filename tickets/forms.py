@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from django import forms
 from django.core.validators import MaxLengthValidator
-from django.db import transaction
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils.html import format_html
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from stations.models import Role, Unit, UnitKind, User
 
 from . import limits, services
-from .exceptions import MSG_SIMILAR_NOT_FOUND, InvalidInput, WorkflowError
+from .exceptions import WorkflowError
 from .models import (
     Channel,
     ContactMethod,
@@ -542,20 +541,10 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
     def asks_to_confirm_received_at(self) -> bool:
         return "received_at" in self.errors or bool(self.data.get("received_at_confirmed"))
 
-    @transaction.atomic
     def perform(self, *, user) -> services.IntakeResult:
-        """Intake, then merge into an order (并入此工单), or link to one (登记并关联) and dispatch if
-        asked, all in one transaction: a refused merge, link or dispatch undoes the intake too."""
+        """`services.order_register`: intake, then merge (并入此工单) or link (登记并关联) and dispatch."""
         data = self.cleaned_data
-        # The order to merge into or link to, among those the user may see, before anything is written.
-        target = None
-        for field in ("merge_into", "relate_to"):
-            if data.get(field):
-                target = orders_visible_to(user).filter(pk=data[field]).first()
-                if target is None:
-                    raise InvalidInput(MSG_SIMILAR_NOT_FOUND, field_errors={field: MSG_SIMILAR_NOT_FOUND})
-                break
-        result = services.order_intake(
+        return services.order_register(
             channel=data["channel"],
             platform_number=data["platform_number"],
             received_at=data["received_at"],
@@ -571,26 +560,11 @@ class IntakeForm(WorkflowErrorMixin, forms.Form):
             leader_instructed=data["leader_instructed"],
             leader_instruction=data["leader_instruction"],
             received_at_confirmed=data["received_at_confirmed"],
+            merge_into=data.get("merge_into"),
+            relate_to=data.get("relate_to"),
+            dispatch_to=data["dispatch_to"],
             acting_user=user,
         )
-        if result.created and data.get("merge_into"):
-            # A duplicate follows its primary: it is not dispatched on its own.
-            note = str(_("登记时并入"))
-            order = services.order_merge(order=result.order, primary=target, acting_user=user, note=note)
-            return services.IntakeResult(order, True)
-        if result.created and data.get("relate_to"):
-            order = services.order_relate(order=result.order, related=target, acting_user=user)
-            result = services.IntakeResult(order, True)
-        if result.created and data["dispatch_to"] is not None:
-            try:
-                order = services.order_dispatch(order=result.order, unit=data["dispatch_to"], acting_user=user)
-            except WorkflowError as exc:
-                # Name the field the dispatcher filled, not the service's argument.
-                if exc.field_errors:
-                    exc.field_errors = {"dispatch_to": next(iter(exc.field_errors.values()))}
-                raise
-            result = services.IntakeResult(order, True)
-        return result
 
 
 class SuggestForm(forms.Form):

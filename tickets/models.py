@@ -125,9 +125,7 @@ class Topic(models.Model):
 class TimeLimitPolicy(models.Model):
     """办理时限: the contact and handling limits of one handling type."""
 
-    handling_type = models.CharField(
-        _("办理类型"), max_length=20, choices=HandlingType.choices, unique=True
-    )
+    handling_type = models.CharField(_("办理类型"), max_length=20, choices=HandlingType.choices, unique=True)
     contact_minutes = models.PositiveIntegerField(
         _("联系时限（分钟）"),
         default=60,
@@ -171,21 +169,15 @@ class WorkOrder(ChoiceLabels, models.Model):
     content = models.TextField(_("诉求内容"))
     nature = models.CharField(_("诉求类别"), max_length=15, choices=Nature.choices)
     handling_type = models.CharField(_("办理类型"), max_length=15, choices=HandlingType.choices)
-    topic = models.ForeignKey(
-        Topic, verbose_name=_("诉求主题"), on_delete=models.PROTECT, related_name="orders"
-    )
-    urgency = models.CharField(
-        _("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL
-    )
+    topic = models.ForeignKey(Topic, verbose_name=_("诉求主题"), on_delete=models.PROTECT, related_name="orders")
+    urgency = models.CharField(_("紧急程度"), max_length=10, choices=Urgency.choices, default=Urgency.NORMAL)
     confidential = models.BooleanField(
         _("保密"), default=False, help_text=_("来电人要求保密：姓名和电话仅对承办民警显示")
     )
     leader_instructed = models.BooleanField(_("领导批示"), default=False)
     leader_instruction = models.TextField(_("批示内容"), blank=True)
 
-    status = models.CharField(
-        _("状态"), max_length=15, choices=Status.choices, default=Status.RECEIVED
-    )
+    status = models.CharField(_("状态"), max_length=15, choices=Status.choices, default=Status.RECEIVED)
     # The three foreign keys below are indexed in Meta.indexes: the unit together with the received
     # time, the officer and the primary order only where they are set.
     unit = models.ForeignKey(
@@ -246,9 +238,7 @@ class WorkOrder(ChoiceLabels, models.Model):
     )
     # Latest report's outcome and callback's satisfaction, copied here for counting.
     outcome = models.CharField(_("办理结果"), max_length=12, choices=Outcome.choices, blank=True)
-    satisfaction = models.CharField(
-        _("满意度"), max_length=12, choices=Satisfaction.choices, blank=True
-    )
+    satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices, blank=True)
 
     # Related matters (登记并关联 at intake): a link both ways, shown on each order's page.
     related_orders = models.ManyToManyField("self", verbose_name=_("关联工单"), blank=True, symmetrical=True)
@@ -401,16 +391,11 @@ class OrderEvent(ChoiceLabels, AppendOnlyModel):
         return f"{self.order} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-
 class ContactRecord(ChoiceLabels, models.Model):
     """联系记录: the officer talked with the citizen."""
 
-    order = models.ForeignKey(
-        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="contacts"
-    )
-    officer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("联系民警"), on_delete=models.PROTECT
-    )
+    order = models.ForeignKey(WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="contacts")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("联系民警"), on_delete=models.PROTECT)
     method = models.CharField(_("联系方式"), max_length=10, choices=ContactMethod.choices)
     contacted_at = models.DateTimeField(_("联系时间"))
     note = models.TextField(_("沟通情况"))
@@ -428,12 +413,8 @@ class ContactRecord(ChoiceLabels, models.Model):
 class Report(ChoiceLabels, models.Model):
     """上报: what the unit did and the outcome."""
 
-    order = models.ForeignKey(
-        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="reports"
-    )
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上报人"), on_delete=models.PROTECT
-    )
+    order = models.ForeignKey(WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="reports")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("上报人"), on_delete=models.PROTECT)
     outcome = models.CharField(_("办理结果"), max_length=12, choices=Outcome.choices)
     text = models.TextField(_("办理情况"))
     unresolved_reason = models.TextField(
@@ -459,15 +440,9 @@ class ReviewDecision(models.TextChoices):
 class Review(ChoiceLabels, models.Model):
     """审核: a reviewer approved a report or returned it for rework."""
 
-    order = models.ForeignKey(
-        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="reviews"
-    )
-    report = models.ForeignKey(
-        Report, verbose_name=_("上报"), on_delete=models.CASCADE, related_name="reviews"
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.PROTECT
-    )
+    order = models.ForeignKey(WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="reviews")
+    report = models.ForeignKey(Report, verbose_name=_("上报"), on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("审核人"), on_delete=models.PROTECT)
     decision = models.CharField(_("审核结论"), max_length=10, choices=ReviewDecision.choices)
     reason = models.TextField(_("意见"), blank=True)
     created_at = models.DateTimeField(_("审核时间"), auto_now_add=True)
@@ -486,12 +461,8 @@ class Review(ChoiceLabels, models.Model):
 class Callback(ChoiceLabels, models.Model):
     """回访: the citizen was called back and rated the handling."""
 
-    order = models.ForeignKey(
-        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="callbacks"
-    )
-    caller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("回访人"), on_delete=models.PROTECT
-    )
+    order = models.ForeignKey(WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="callbacks")
+    caller = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("回访人"), on_delete=models.PROTECT)
     satisfaction = models.CharField(_("满意度"), max_length=12, choices=Satisfaction.choices)
     citizen_words = models.TextField(_("群众意见"), blank=True)
     created_at = models.DateTimeField(_("回访时间"), auto_now_add=True)
@@ -517,9 +488,7 @@ class RequestStatus(models.TextChoices):
 class ExtensionRequest(ChoiceLabels, models.Model):
     """延期申请: the unit asks for more time; the dispatcher decides."""
 
-    order = models.ForeignKey(
-        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="extensions"
-    )
+    order = models.ForeignKey(WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="extensions")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("申请人"),
@@ -529,9 +498,7 @@ class ExtensionRequest(ChoiceLabels, models.Model):
     reason = models.TextField(_("延期理由"))
     requested_until = models.DateTimeField(_("申请延至"))
     previous_deadline = models.DateTimeField(_("原办理时限"), null=True, blank=True)
-    status = models.CharField(
-        _("状态"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING
-    )
+    status = models.CharField(_("状态"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.PENDING)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审批人"),
@@ -564,12 +531,8 @@ class ExtensionRequest(ChoiceLabels, models.Model):
 class Objection(ChoiceLabels, models.Model):
     """退单 / 派单异议: the unit says the order is not theirs; the dispatcher reviews it."""
 
-    order = models.ForeignKey(
-        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="objections"
-    )
-    unit = models.ForeignKey(
-        "stations.Unit", verbose_name=_("退单单位"), on_delete=models.PROTECT, related_name="+"
-    )
+    order = models.ForeignKey(WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="objections")
+    unit = models.ForeignKey("stations.Unit", verbose_name=_("退单单位"), on_delete=models.PROTECT, related_name="+")
     raised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("退单人"), on_delete=models.PROTECT, related_name="+"
     )

@@ -56,6 +56,16 @@ def order_for_user(user, pk) -> WorkOrder | None:
     return orders_visible_to(user).filter(pk=pk).first()
 
 
+def linked_orders(user, order: WorkOrder) -> tuple[list[WorkOrder], list[WorkOrder]]:
+    """The repeats merged into `order` (并单), oldest first, and the orders linked to it (登记并关联)
+    that `user` may see, newest first: one query. Merged repeats are part of the matter, shown to
+    whoever sees `order`; a linked order is another matter, under its own visibility."""
+    related = orders_visible_to(user).filter(pk__in=order.related_orders.values("pk")).values("pk")
+    rows = list(WorkOrder.objects.filter(Q(merged_into=order) | Q(pk__in=related)).order_by("received_at", "pk"))
+    merged = [o for o in rows if o.merged_into_id == order.pk]
+    return merged, [o for o in reversed(rows) if o.merged_into_id != order.pk]
+
+
 def may_see_caller(user, order: WorkOrder) -> bool:
     """Whether `user` may see the caller's full name and phone number.
 
@@ -159,9 +169,7 @@ def open_orders() -> QuerySet[WorkOrder]:
 
 def overdue_orders(now: dt.datetime | None = None) -> QuerySet[WorkOrder]:
     """Orders whose unit still owes work past the handling deadline."""
-    return WorkOrder.objects.filter(
-        status__in=UNIT_WORK_STATUSES, handling_deadline__lt=now or timezone.now()
-    )
+    return WorkOrder.objects.filter(status__in=UNIT_WORK_STATUSES, handling_deadline__lt=now or timezone.now())
 
 
 # --- keyset pages of an order list (the REST list and the browser's order search) ---

@@ -123,9 +123,7 @@ class WorkCalendar:
         if year not in self._overrides:
             from .models import CalendarDay
 
-            self._overrides[year] = dict(
-                CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday")
-            )
+            self._overrides[year] = dict(CalendarDay.objects.filter(date__year=year).values_list("date", "is_workday"))
         return self._overrides[year]
 
     def year_source(self, year: int) -> YearSource:

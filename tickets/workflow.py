@@ -76,9 +76,7 @@ _TABLE = [
         DISPATCH_DESK,
     ),
     Transition("contact", _("联系群众"), frozenset({S.DISPATCHED}), S.CONTACTED, UNIT_STAFF, True),
-    Transition(
-        "report", _("上报结果"), frozenset({S.CONTACTED, S.RETURNED}), S.REPORTED, UNIT_STAFF, True
-    ),
+    Transition("report", _("上报结果"), frozenset({S.CONTACTED, S.RETURNED}), S.REPORTED, UNIT_STAFF, True),
     Transition("approve", _("审核通过"), frozenset({S.REPORTED}), S.APPROVED, REVIEWERS),
     Transition("return", _("退回重办"), frozenset({S.REPORTED}), S.RETURNED, REVIEWERS),
     Transition("callback", _("回访"), frozenset({S.APPROVED}), S.CALLBACK_DONE, DISPATCH_DESK),
@@ -100,9 +98,7 @@ _TABLE = [
         UNIT_STAFF,
         True,
     ),
-    Transition(
-        "reject_objection", _("驳回退单"), frozenset({S.SENT_BACK}), None, DISPATCH_DESK
-    ),
+    Transition("reject_objection", _("驳回退单"), frozenset({S.SENT_BACK}), None, DISPATCH_DESK),
     Transition(
         "merge",
         _("并单"),
@@ -176,8 +172,7 @@ def check(order: WorkOrder, user, action: str) -> Transition:
     refusal = _refusal(transition, order, user)
     if refusal == "state":
         raise InvalidTransition(
-            MSG_FORBIDDEN_IN_STATE
-            % {"status": order.get_status_display(), "action": transition.label}
+            MSG_FORBIDDEN_IN_STATE % {"status": order.get_status_display(), "action": transition.label}
         )
     if refusal == "role":
         raise NotPermitted(MSG_ROLE_NOT_ALLOWED % {"action": transition.label})

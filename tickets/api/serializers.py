@@ -375,6 +375,24 @@ class ObjectionSerializer(serializers.ModelSerializer):
         ]
 
 
+class OrderRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    status_label = serializers.CharField()
+    received_at = serializers.DateTimeField()
+
+
+def order_ref(order: WorkOrder) -> dict:
+    return {
+        "id": order.pk,
+        "number": order.number,
+        "status": order.status,
+        "status_label": str(_LABELS["status"].get(order.status, order.status)),
+        "received_at": _DATETIME.to_representation(order.received_at),
+    }
+
+
 class OrderDetailSerializer(OrderSerializer):
     """One order with its records and the actions the requesting user may take on it now."""
 
@@ -385,6 +403,8 @@ class OrderDetailSerializer(OrderSerializer):
     callbacks = CallbackSerializer(many=True, read_only=True)
     extensions = ExtensionSerializer(many=True, read_only=True)
     objections = ObjectionSerializer(many=True, read_only=True)
+    merged_orders = OrderRefSerializer(many=True, read_only=True, help_text=_("并入本工单的重复工单（并单）"))
+    related_orders = OrderRefSerializer(many=True, read_only=True, help_text=_("与本工单关联的工单中您有权查看的"))
 
     class Meta(OrderSerializer.Meta):
         fields = [
@@ -396,6 +416,8 @@ class OrderDetailSerializer(OrderSerializer):
             "callbacks",
             "extensions",
             "objections",
+            "merged_orders",
+            "related_orders",
         ]
         read_only_fields = fields
 
@@ -420,6 +442,10 @@ class OrderDetailSerializer(OrderSerializer):
         for name, serializer in self.RECORDS.items():
             records = [] if fresh else list(getattr(order, name).all())
             data[name] = serializer(many=True, context=self.context).to_representation(records) if records else []
+        # A new order has no repeats merged into it, and is linked to others only if asked at intake.
+        linked = selectors.linked_orders(self._user(), order) if getattr(order, "has_links", not fresh) else ([], [])
+        data["merged_orders"] = [order_ref(o) for o in linked[0]]
+        data["related_orders"] = [order_ref(o) for o in linked[1]]
         return data
 
 
@@ -483,6 +509,34 @@ class OrderCreateSerializer(serializers.Serializer):
     received_at_confirmed = serializers.BooleanField(
         default=False, help_text=_("受理时间早于 30 天前时须为 true，表示已核对无误。")
     )
+    merge_into = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("并单：登记后并入此工单（工单 id，见 /api/v1/orders/similar/），不单独转办。"),
+    )
+    relate_to = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("登记并与此工单关联（工单 id）；两张工单各自办理。"),
+    )
+    dispatch_to = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("登记后立即转办至此单位。"),
+    )
+
+    def validate(self, data):
+        if data.get("merge_into") and (data.get("relate_to") or data.get("dispatch_to")):
+            raise serializers.ValidationError({"merge_into": _("并入其他工单的工单不能同时关联或转办。")})
+        return data
 
 
 class DispatchSerializer(serializers.Serializer):

@@ -118,7 +118,10 @@ def _no_records_yet(order: WorkOrder) -> None:
     ),
     create=extend_schema(
         summary=_("接单"),
-        description=_("登记一张工单。带12345平台工单号的重复推送返回已有工单（200），不生成第二张；新建返回 201。"),
+        description=_(
+            "登记一张工单。带12345平台工单号的重复推送返回已有工单（200），不生成第二张；新建返回 201。"
+            "可同时并入相似工单（merge_into）、与之关联（relate_to）或转办（dispatch_to），在同一事务中完成。"
+        ),
         request=s.OrderCreateSerializer,
         parameters=[IDEMPOTENCY_KEY, ETAG_RESPONSE, REPLAYED],
         responses={
@@ -168,6 +171,7 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             order = self.get_queryset().filter(pk=written.pk).first() or WorkOrder.objects.get(pk=written.pk)
             # A new order read back still has no records: keep the detail from asking (_no_records_yet).
             order.has_no_records = getattr(written, "has_no_records", False)
+            order.has_links = getattr(written, "has_links", not order.has_no_records)
             return self._detail(order, code, headers)
         except Exception:
             if transaction.get_connection().in_atomic_block:
@@ -195,10 +199,11 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def create(self, request):
         serializer = s.OrderCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = services.order_intake(acting_user=request.user, **serializer.validated_data)
+        result = services.order_register(acting_user=request.user, **serializer.validated_data)
         if not result.created:
             return self._detail(result.order)
         _no_records_yet(result.order)
+        result.order.has_links = bool(serializer.validated_data.get("relate_to"))
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{result.order.pk}/")
         return self._answer_after_write(result.order, status.HTTP_201_CREATED, {"Location": location})
 

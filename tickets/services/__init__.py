@@ -25,7 +25,7 @@ from .dispatch import order_assign, order_dispatch, order_redispatch, order_reje
 from .extensions import order_decide_extension, order_request_extension
 from .handling import order_contact, order_report
 from .idempotency import idempotency_records_purge
-from .intake import IntakeResult, intake_errors, order_intake
+from .intake import IntakeResult, intake_errors, order_intake, order_register
 from .merge import order_merge, order_relate
 from .review import order_approve, order_return
 
@@ -44,6 +44,7 @@ __all__ = [
     "order_intake",
     "order_merge",
     "order_redispatch",
+    "order_register",
     "order_reject_objection",
     "order_relate",
     "order_reopen",

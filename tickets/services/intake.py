@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import workflow
 from ..events import publish
@@ -18,12 +19,17 @@ from ..exceptions import (
     MSG_RECEIVED_LONG_AGO,
     MSG_REQUIRED,
     MSG_ROLE_NOT_ALLOWED,
+    MSG_SIMILAR_NOT_FOUND,
     InvalidInput,
     NotPermitted,
+    WorkflowError,
 )
 from ..models import Channel, HandlingType, Nature, OrderEvent, Topic, Urgency, WorkOrder
+from ..selectors import orders_visible_to
 from .common import CLOCK_SKEW, PHONE_RE
 from .counters import next_order_number, order_counter_catch_up
+from .dispatch import order_dispatch
+from .merge import order_merge, order_relate
 
 # Tries at a free order number (`_create_numbered`): after a collision the counter catches up
 # with the orders, so the second try succeeds; one more is a margin, not a loop.
@@ -210,3 +216,47 @@ def _create_numbered(now: dt.datetime, *, acting_user, **fields) -> WorkOrder:
                 raise
         order_counter_catch_up(now)
         attempt += 1
+
+
+@transaction.atomic
+def order_register(
+    *,
+    acting_user,
+    merge_into: int | None = None,
+    relate_to: int | None = None,
+    dispatch_to=None,
+    **intake_fields,
+) -> IntakeResult:
+    """接单 as the dispatch desk does it, in the browser and over REST: intake, then merge the new
+    order into one the user may see (并入此工单), or link it to one (登记并关联) and dispatch it
+    if a unit is given. One transaction: a refused merge, link or dispatch undoes the intake too.
+
+    `merge_into` / `relate_to` are order ids; an id the user may not see is refused like a
+    missing one. A platform number already registered answers the existing order, untouched.
+    """
+    target = None
+    for field, pk in (("merge_into", merge_into), ("relate_to", relate_to)):
+        if pk:
+            target = orders_visible_to(acting_user).filter(pk=pk).first() if acting_user is not None else None
+            if target is None:
+                raise InvalidInput(MSG_SIMILAR_NOT_FOUND, field_errors={field: MSG_SIMILAR_NOT_FOUND})
+            break
+    result = order_intake(acting_user=acting_user, **intake_fields)
+    if not result.created:
+        return result
+    if merge_into:
+        # A duplicate follows its primary: it is not dispatched on its own.
+        order = order_merge(order=result.order, primary=target, acting_user=acting_user, note=str(_("登记时并入")))
+        return IntakeResult(order, True)
+    order = result.order
+    if relate_to:
+        order = order_relate(order=order, related=target, acting_user=acting_user)
+    if dispatch_to is not None:
+        try:
+            order = order_dispatch(order=order, unit=dispatch_to, acting_user=acting_user)
+        except WorkflowError as exc:
+            # Name the field the dispatcher filled, not the service's argument.
+            if exc.field_errors:
+                exc.field_errors = {"dispatch_to": next(iter(exc.field_errors.values()))}
+            raise
+    return IntakeResult(order, True)

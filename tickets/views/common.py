@@ -157,9 +157,7 @@ def stamped_form(request: HttpRequest, action: str, next_url: str):
     """
     stand_in = WorkOrder(pk=_STAMP_PK, version=_STAMP_VERSION)
     form = ACTION_FORMS[action](order=stand_in, user=request.user)
-    html = render_to_string(
-        "tickets/partials/action_form.html", {"form": form, "next_url": next_url}, request=request
-    )
+    html = render_to_string("tickets/partials/action_form.html", {"form": form, "next_url": next_url}, request=request)
 
     def stamp(order: WorkOrder) -> str:
         return mark_safe(html.replace(str(_STAMP_PK), str(order.pk)).replace(str(_STAMP_VERSION), str(order.version)))

@@ -43,6 +43,7 @@ def order_context(
         suggestions = [
             s for s in routing_suggest(address=order.address, topic=order.topic) if s.unit.pk != order.unit_id
         ]
+    merged, related = selectors.linked_orders(user, order)
     return {
         "order": order,
         "suggestions": suggestions,
@@ -56,11 +57,8 @@ def order_context(
         "callbacks": order.callbacks.select_related("caller"),
         "extensions": order.extensions.select_related("requested_by", "decided_by").order_by("created_at"),
         "objections": order.objections.select_related("raised_by", "unit", "decided_by").order_by("created_at"),
-        "merged_orders": order.merged_orders.all(),
-        # Linked at intake (登记并关联); only those this user may see.
-        "related_orders": selectors.orders_visible_to(user)
-        .filter(pk__in=order.related_orders.values("pk"))
-        .order_by("-received_at"),
+        "merged_orders": merged,
+        "related_orders": related,
         "notices": notices_for_order(order, user),
         "supervise_links": supervise_links(order, user),
         "action_forms": forms,

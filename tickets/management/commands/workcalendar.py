@@ -30,9 +30,7 @@ class Command(BaseCommand):
 
     def handle_due(self, options):
         try:
-            start = dt.datetime.strptime(options["dispatched_at"].strip(), "%Y-%m-%d %H:%M").replace(
-                tzinfo=bureau_tz()
-            )
+            start = dt.datetime.strptime(options["dispatched_at"].strip(), "%Y-%m-%d %H:%M").replace(tzinfo=bureau_tz())
         except ValueError as exc:
             raise CommandError('dispatched_at must look like "2026-02-13 16:00"') from exc
         due, warnings = handling_deadline(options["handling_type"], start)
