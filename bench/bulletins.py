@@ -15,6 +15,7 @@ printed side by side at the end.
 from __future__ import annotations
 
 import argparse
+import random
 import statistics
 import sys
 import time
@@ -70,6 +71,8 @@ def _cast():
     return units, people, keywords
 
 
+CONTENT_VARIANTS = 60
+
 LOAD_ORDERS = """
 SELECT setseed(0.4217);
 INSERT INTO tickets_workorder (
@@ -87,7 +90,7 @@ SELECT
     '王女士',
     '13' || lpad((g::bigint % 400000 * 7919 % 1000000000)::text, 9, '0'),
     {keywords}[1 + (g * 7) % {keyword_count}] || (g % 40)::text || '号',
-    '楼上夜间装修噪音扰民。',
+    {contents}[1 + (g * 13) % {topic_count}][1 + (g * 7919) % {variants}],
     'complaint',
     CASE WHEN g % 3 = 0 THEN 'consultation' WHEN g % 3 = 1 THEN 'service' ELSE 'enforcement' END,
     {topics}[1 + (g * 13) % {topic_count}],
@@ -172,13 +175,25 @@ def load(count: int) -> None:
     from django.db import connection
 
     from stations.models import Role
+    from tickets.demo_text import content_for
     from tickets.models import Topic
 
     units, people, keywords = _cast()
-    topics = list(Topic.objects.values_list("pk", flat=True))
+    topics = list(Topic.objects.values_list("pk", "code"))
 
     def array(values) -> str:
         return "(ARRAY[" + ",".join(values) + "])"
+
+    def quoted(text: str) -> str:
+        return "'" + text.replace("'", "''") + "'"
+
+    # What the callers said: CONTENT_VARIANTS sentences per topic from the demo's generator
+    # (several templates per topic, places, times, people), so word searches, similar orders and
+    # the suggestion model meet text as varied as a real desk's, not one sentence a million times.
+    rng = random.Random(4217)
+    contents = "(ARRAY[" + ",".join(
+        "[" + ",".join(quoted(content_for(code, rng)) for _ in range(CONTENT_VARIANTS)) + "]" for _pk, code in topics
+    ) + "])"
 
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -188,7 +203,9 @@ def load(count: int) -> None:
                 span_seconds=WEEKS_OF_DATA * 7 * 86400,
                 keywords=array("'" + k.replace("'", "''") + "'" for k in keywords),
                 keyword_count=len(keywords),
-                topics=array(str(t) for t in topics),
+                topics=array(str(pk) for pk, _code in topics),
+                contents=contents,
+                variants=CONTENT_VARIANTS,
                 topic_count=len(topics),
                 units=array(str(u.pk) for u in units),
                 unit_count=len(units),
