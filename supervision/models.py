@@ -24,7 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tickets.models import AppendOnlyModel
+from tickets.models import EventRecord
 
 __all__ = [
     "AWAITING_RESPONSE_STATUSES",
@@ -367,25 +367,13 @@ NOTICE_EVENT_LABELS = {
 }
 
 
-class NoticeEvent(AppendOnlyModel):
+class NoticeEvent(EventRecord):
     """An append-only record of what happened to a notice: issued, signed, answered, closed…"""
 
     notice = models.ForeignKey(Notice, verbose_name=_("函件"), on_delete=models.CASCADE, related_name="events")
     action = models.CharField(_("操作"), max_length=20)
     from_status = models.CharField(_("原状态"), max_length=12, choices=NoticeStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=12, choices=NoticeStatus.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        help_text=_("为空表示系统自动操作"),
-    )
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    note = models.TextField(_("说明"), blank=True)
-    payload = models.JSONField(_("数据"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("函件日志")

@@ -358,7 +358,28 @@ class AppendOnlyModel(models.Model):
         raise ValueError(f"{type(self).__name__} rows are append-only and cannot be deleted.")
 
 
-class OrderEvent(ChoiceLabels, AppendOnlyModel):
+class EventRecord(AppendOnlyModel):
+    """What every event log row holds, whatever it is about (an order, a notice): who, when, why,
+    and what else the action carried. Subclasses add their subject, `action` and statuses."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("为空表示系统自动操作"),
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    note = models.TextField(_("说明"), blank=True)
+    payload = models.JSONField(_("数据"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrderEvent(ChoiceLabels, EventRecord):
     """An append-only record of one thing that happened to an order: who, when, from, to, why."""
 
     # Indexed by `event_order_time_idx` (order, created_at), which serves every lookup by order.
@@ -368,6 +389,7 @@ class OrderEvent(ChoiceLabels, AppendOnlyModel):
     action = models.CharField(_("操作"), max_length=30)
     from_status = models.CharField(_("原状态"), max_length=15, choices=Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=15, choices=Status.choices, blank=True)
+    # As EventRecord's, with a way back from the user (`user.order_events`).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -377,9 +399,6 @@ class OrderEvent(ChoiceLabels, AppendOnlyModel):
         related_name="order_events",
         help_text=_("为空表示系统自动操作"),
     )
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    note = models.TextField(_("说明"), blank=True)
-    payload = models.JSONField(_("数据"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("工单日志")
