@@ -154,7 +154,9 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         data = s.OrderDetailSerializer(order, context=self.get_serializer_context()).data
         return Response(data, status=code, headers={"ETag": etag_for(order), **(headers or {})})
 
-    def _answer_after_write(self, written: WorkOrder, code: int = status.HTTP_200_OK, headers=None) -> Response:
+    def _answer_after_write(
+        self, written: WorkOrder, code: int = status.HTTP_200_OK, headers=None, *, reread: bool = True
+    ) -> Response:
         """The answer to a write: the order as it now is.
 
         Without an Idempotency-Key the write has committed by now. If reading the order back
@@ -168,10 +170,15 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         try:
             # The acting user may no longer see the order (a reviewer's approved order stays
             # visible, but be safe): answer with the order as it now is.
-            order = self.get_queryset().filter(pk=written.pk).first() or WorkOrder.objects.get(pk=written.pk)
-            # A new order read back still has no records: keep the detail from asking (_no_records_yet).
-            order.has_no_records = getattr(written, "has_no_records", False)
-            order.has_links = getattr(written, "has_links", not order.has_no_records)
+            # A new order is answered as written: the intake services return it as it now is,
+            # with its topic and unit, and only the dispatch desk (which sees every order) registers.
+            if reread:
+                order = self.get_queryset().filter(pk=written.pk).first() or WorkOrder.objects.get(pk=written.pk)
+                # A new order read back still has no records: keep the detail from asking (_no_records_yet).
+                order.has_no_records = getattr(written, "has_no_records", False)
+                order.has_links = getattr(written, "has_links", not order.has_no_records)
+            else:
+                order = written
             return self._detail(order, code, headers)
         except Exception:
             if transaction.get_connection().in_atomic_block:
@@ -205,7 +212,7 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         _no_records_yet(result.order)
         result.order.has_links = bool(serializer.validated_data.get("relate_to"))
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{result.order.pk}/")
-        return self._answer_after_write(result.order, status.HTTP_201_CREATED, {"Location": location})
+        return self._answer_after_write(result.order, status.HTTP_201_CREATED, {"Location": location}, reread=False)
 
     @extend_schema(
         summary=_("工单日志"),
