@@ -42,6 +42,40 @@ def test_a_user_over_the_rate_gets_429_with_a_json_error(rates, officer_a):
     assert int(response["Retry-After"]) > 0
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """The throttles' clock, set by the test: `clock.at(seconds)`."""
+
+    class Clock:
+        now = 1_800_000_000.0  # a minute's start: 30,000,000 × 60
+
+        def at(self, seconds: float) -> None:
+            self.now = 1_800_000_000.0 + seconds
+
+    fake = Clock()
+    monkeypatch.setattr("rest_framework.throttling.SimpleRateThrottle.timer", lambda self: fake.now)
+    return fake
+
+
+def test_a_burst_across_a_window_edge_is_still_throttled(rates, officer_a, clock):
+    rates(user="3/min")
+    client = as_user(officer_a)
+    clock.at(59.0)
+    assert [client.get(ORDERS).status_code for _ in range(3)] == [200, 200, 200]
+    clock.at(61.0)  # the next minute: three requests two seconds ago still count
+    assert client.get(ORDERS).status_code == 429
+
+
+def test_the_rate_frees_up_as_the_previous_window_slides_out(rates, officer_a, clock):
+    rates(user="3/min")
+    client = as_user(officer_a)
+    clock.at(0.0)
+    assert [client.get(ORDERS).status_code for _ in range(3)] == [200, 200, 200]
+    clock.at(60.0 + 45.0)  # a quarter of the last minute still lies in the past 60 s
+    assert [client.get(ORDERS).status_code for _ in range(2)] == [200, 200]
+    assert client.get(ORDERS).status_code == 429
+
+
 def test_the_user_rate_counts_each_user_apart(rates, officer_a, officer_b):
     rates(user="2/min")
     first = as_user(officer_a)
