@@ -28,6 +28,22 @@ def api():
     return make
 
 
+@pytest.fixture
+def payload(topic):
+    """A valid intake body for POST /api/v1/orders/, as the 12345 platform sends it."""
+    return {
+        "platform_number": "SD-2026-000123",
+        "channel": "12345",
+        "caller_name": "王女士",
+        "caller_phone": "13812345678",
+        "address": "城关街道幸福小区3号楼",
+        "content": "楼上深夜装修噪音扰民，影响孩子上网课。",
+        "nature": "complaint",
+        "handling_type": "service",
+        "topic": topic.pk,
+    }
+
+
 def intake(topic, **overrides) -> WorkOrder:
     data = {
         "channel": Channel.HOTLINE_12345,

@@ -10,21 +10,6 @@ pytestmark = pytest.mark.django_db
 ORDERS = "/api/v1/orders/"
 
 
-@pytest.fixture
-def payload(topic):
-    return {
-        "platform_number": "SD-2026-000123",
-        "channel": "12345",
-        "caller_name": "王女士",
-        "caller_phone": "13812345678",
-        "address": "城关街道幸福小区3号楼",
-        "content": "楼上深夜装修噪音扰民，影响孩子上网课。",
-        "nature": "complaint",
-        "handling_type": "service",
-        "topic": topic.pk,
-    }
-
-
 def test_intake_creates_an_order_with_201_and_its_location(api, dispatcher, payload):
     response = api(dispatcher).post(ORDERS, payload, format="json")
     assert response.status_code == 201

@@ -5,28 +5,14 @@ to one (relate_to), dispatch (dispatch_to) — the same service as the browser's
 import pytest
 
 from tickets import services
-from tickets.models import Channel, HandlingType, Nature, Status, WorkOrder
+from tickets.models import Status, WorkOrder
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def body(topic):
-    def make(**overrides) -> dict:
-        data = {
-            "channel": Channel.HOTLINE_12345,
-            "caller_name": "王女士",
-            "caller_phone": "13812345678",
-            "address": "城关街道幸福小区3号楼",
-            "content": "楼上深夜装修噪音扰民。",
-            "nature": Nature.COMPLAINT,
-            "handling_type": HandlingType.SERVICE,
-            "topic": topic.pk,
-        }
-        data.update(overrides)
-        return data
-
-    return make
+def body(payload):
+    return lambda **fields: {**payload, **fields}
 
 
 def test_an_order_registered_with_merge_into_is_merged_into_that_order(api, dispatcher, loop, body):
