@@ -316,3 +316,33 @@ def test_the_letter_pdf_describes_only_what_the_unit_may_see(api, officer_a, ord
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert a_order.number in fed[0] and b_order.number not in fed[0]
     assert "另有 1 件其他单位工单" in fed[0]
+
+
+# --- bodies no request should send ---
+
+NESTED = b"[" * 950 + b"]" * 950
+
+
+def test_a_deeply_nested_issue_body_is_a_400(api, supervisor):
+    response = api(supervisor).post(NOTICES, NESTED, content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (400, "too_deep")
+
+
+def test_a_deeply_nested_response_body_is_a_400_and_changes_nothing(api, head_a, order_in, notice_for):
+    notice = notice_for(order_in("dispatched"), status="signed")
+    response = api(head_a).post(f"{NOTICES}{notice.pk}/respond/", NESTED, content_type="application/json")
+    assert (response.status_code, response.json()["code"]) == (400, "too_deep")
+    assert Notice.objects.get(pk=notice.pk).status == "signed"
+
+
+def test_a_response_over_the_limit_is_a_400_naming_the_limit(api, head_a, order_in, notice_for):
+    notice = notice_for(order_in("dispatched"), status="signed")
+    response = api(head_a).post(f"{NOTICES}{notice.pk}/respond/", {"response": "改" * 5001}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"]["response"] == ["最多 5000 个字，现有 5001 个字，请删减。"]
+
+
+def test_a_notice_id_that_is_not_a_number_is_a_json_404(api, supervisor):
+    for path in (f"{NOTICES}abc/", f"{NOTICES}abc/letter.pdf", f"{NOTICES}99999999999999999999/sign/"):
+        response = api(supervisor).get(path) if "sign" not in path else api(supervisor).post(path)
+        assert response.status_code == 404 and response.json()["code"] == "not_found", path
