@@ -187,3 +187,21 @@ class IssueSerializer(serializers.Serializer):
 class LetterPendingSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField(help_text=_("letter_pending"))
+
+
+# --- the rules' settings ---
+
+
+class RuleSettingSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("督办规则设置中的字段名"))
+    label = serializers.CharField()
+    value = serializers.JSONField(help_text=_("当前值"))
+    help_text = serializers.CharField()
+
+
+class RuleStateSerializer(serializers.Serializer):
+    rule = serializers.ChoiceField(choices=Rule.choices)
+    label = serializers.CharField()
+    enabled = serializers.BooleanField(allow_null=True, help_text=_("是否启用；为空表示该规则没有开关"))
+    switch = RuleSettingSerializer(allow_null=True, help_text=_("规则的开关"))
+    settings = RuleSettingSerializer(many=True, help_text=_("规则的阈值等设置"))

@@ -1,4 +1,5 @@
-"""/api/v1/notices/: list, detail, issue by hand, sign, respond, close, and the letter as PDF."""
+"""/api/v1/notices/: list, detail, issue by hand, sign, respond, close, and the letter as PDF;
+/api/v1/notice-rules/: the rules' switches and thresholds, read-only."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -14,5 +15,6 @@ urlpatterns = [
         views.NoticeViewSet.as_view({"get": "letter_pdf"}),
         name="notice-letter-pdf",
     ),
+    path("notice-rules/", views.NoticeRulesView.as_view(), name="notice-rules"),
     *router.urls,
 ]

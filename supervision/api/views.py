@@ -24,6 +24,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from tickets.api.errors import ErrorSerializer
 from tickets.api.idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, idempotent
@@ -35,6 +36,7 @@ from .. import services
 from ..exceptions import MSG_NOT_ALLOWED_TO_ISSUE, MSG_NOTICE_STALE, NotPermitted
 from ..letters import letter_pdf_ready, pdf_filename
 from ..models import Notice
+from ..rule_settings import rule_states
 from ..selectors import notices_visible_to, with_versions
 from . import serializers as s
 from .filters import NoticeFilter
@@ -269,3 +271,16 @@ class NoticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             response = HttpResponse(stored.read(), content_type="application/pdf")
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(pdf_filename(notice))}"
         return response
+
+
+class NoticeRulesView(APIView):
+    @extend_schema(
+        operation_id="v1_notice_rules_list",
+        summary=_("督办规则"),
+        description=_(
+            "每条督办规则及其在督办规则设置中的开关和阈值（只读；由系统管理员在后台修改）。"
+        ),
+        responses={200: s.RuleStateSerializer(many=True), **_errors(401, 503)},
+    )
+    def get(self, request):
+        return Response(s.RuleStateSerializer(rule_states(), many=True).data)
