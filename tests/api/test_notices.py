@@ -346,3 +346,18 @@ def test_a_notice_id_that_is_not_a_number_is_a_json_404(api, supervisor):
     for path in (f"{NOTICES}abc/", f"{NOTICES}abc/letter.pdf", f"{NOTICES}99999999999999999999/sign/"):
         response = api(supervisor).get(path) if "sign" not in path else api(supervisor).post(path)
         assert response.status_code == 404 and response.json()["code"] == "not_found", path
+
+
+def test_a_page_of_notices_costs_the_same_queries_however_many_it_holds(api, supervisor, order_in, notice_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api(supervisor)
+    notice_for(order_in("dispatched"))
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(NOTICES).status_code == 200
+    for _ in range(4):
+        notice_for(order_in("dispatched"), status="closed")
+    with CaptureQueriesContext(connection) as five:
+        assert len(client.get(NOTICES).json()["results"]) == 5
+    assert len(five) == len(one)
