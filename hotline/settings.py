@@ -308,6 +308,8 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "tickets.models.Status",
         "RequestStatusEnum": "tickets.models.RequestStatus",
         "BulletinKindEnum": "analysis.models.BulletinKind",
+        "NoticeKindEnum": "supervision.models.NoticeKind",
+        "NoticeStatusEnum": "supervision.models.NoticeStatus",
     },
 }
 

@@ -14,12 +14,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import override
 
+from .broker import enqueue
 from .models import Notice, NoticeKind, SupervisionPolicy
 from .selectors import notice_orders_for
 from .services import escalation_unit
@@ -112,3 +114,25 @@ def letter_pdf_store(notice: Notice, *, user=None) -> str:
 def letter_renders_inline(notice: Notice) -> bool:
     """A letter of a few orders renders in a second or two; a longer one goes to a worker."""
     return notice.orders.count() <= settings.SUPERVISION_LETTER_INLINE_ORDERS
+
+
+# How long one reader's long letter is considered queued: the page (or the API) may ask again and
+# again meanwhile, and one render is sent.
+RENDER_QUEUED_SECONDS = 300
+
+
+def letter_pdf_ready(notice: Notice, *, user) -> str | None:
+    """The stored PDF of the letter as `user` reads it, rendering a short one now.
+
+    None while a worker renders a long one: the render is queued once per letter content for a
+    while, however often the reader asks. The browser's letter.pdf and the API's share this.
+    """
+    name = letter_pdf_stored(notice, user=user)
+    if name is not None:
+        return name
+    if not letter_renders_inline(notice):
+        queued = f"supervision:letter-render:{letter_pdf_name(notice, user=user)}"
+        if cache.add(queued, 1, timeout=RENDER_QUEUED_SECONDS):
+            enqueue("supervision.render_letter", notice.pk, user.pk if user is not None else None)
+        return None
+    return letter_pdf_store(notice, user=user)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,7 +14,15 @@ from stations.models import Role, Unit, User
 from tickets.models import WorkOrder
 from tickets.selectors import SEES_ALL, orders_visible_to
 
-from .models import AWAITING_RESPONSE_STATUSES, OPEN_NOTICE_STATUSES, InboxItem, Notice, Notification, Rule
+from .models import (
+    AWAITING_RESPONSE_STATUSES,
+    OPEN_NOTICE_STATUSES,
+    InboxItem,
+    Notice,
+    NoticeEvent,
+    Notification,
+    Rule,
+)
 
 # The notice rule follows the order rule (`tickets.selectors.orders_visible_to`): whoever sees
 # every order sees every notice.
@@ -107,6 +116,25 @@ def notice_for_user(user, pk) -> Notice | None:
     except (TypeError, ValueError):
         return None
     return notices_visible_to(user).filter(pk=pk).first()
+
+
+# --- a notice's version (ETag) ------------------------------------------------------------------
+#
+# Every change to a notice appends a NoticeEvent (issue, sign, respond, close, escalate, linked
+# orders), and events are never updated or deleted: their count is a version that only grows,
+# without a column of its own. The API sends it as the ETag; a write with If-Match checks it again
+# under the notice's row lock (services._lock).
+
+
+def notice_version(notice: Notice | int) -> int:
+    pk = notice.pk if isinstance(notice, Notice) else notice
+    return NoticeEvent.objects.filter(notice_id=pk).count()
+
+
+def with_versions(notices: QuerySet[Notice]) -> QuerySet[Notice]:
+    """`notices` with each one's `version` (one subquery, no GROUP BY over the list)."""
+    count = NoticeEvent.objects.filter(notice_id=OuterRef("pk")).order_by().values("notice_id").annotate(n=Count("*"))
+    return notices.annotate(version=Coalesce(Subquery(count.values("n")), 0))
 
 
 def notices_for_order(order: WorkOrder | int) -> QuerySet[Notice]:
@@ -205,13 +233,32 @@ def filter_notices(
     unit: int | None = None,
     late: str = "",
     q: str = "",
+    order_number: str = "",
+    rule: str = "",
+    issued_from: dt.datetime | None = None,
+    issued_until: dt.datetime | None = None,
     user=None,
 ) -> QuerySet[Notice]:
-    """Narrow `qs` by the list's filters. With `user`, `q` matches only the numbers of orders
-    that user may see: searching by another unit's order number must not reveal which of one's
-    notices name it."""
+    """Narrow `qs` by the list's filters. With `user`, `q` and `order_number` match only the
+    numbers of orders that user may see: searching by another unit's order number must not reveal
+    which of one's notices name it. `rule="manual"` is a notice issued by hand; the issue times
+    are a half-open range [from, until)."""
     if kind:
         qs = qs.filter(kind=kind)
+    if rule == "manual":
+        qs = qs.filter(rule="")
+    elif rule:
+        qs = qs.filter(rule=rule)
+    if issued_from is not None:
+        qs = qs.filter(issued_at__gte=issued_from)
+    if issued_until is not None:
+        qs = qs.filter(issued_at__lt=issued_until)
+    if order_number:
+        orders = orders_visible_to(user) if user is not None else WorkOrder.objects.all()
+        names_order = Notice.orders.through.objects.filter(
+            notice_id=OuterRef("pk"), workorder_id__in=orders.filter(number=order_number).values("pk")
+        )
+        qs = qs.filter(Exists(names_order))
     if status == "open":
         qs = qs.filter(status__in=OPEN_NOTICE_STATUSES)
     elif status:

@@ -32,6 +32,7 @@ from .exceptions import (
     MSG_NOTICE_FORBIDDEN_IN_STATE,
     MSG_NOTICE_NOT_YOUR_UNIT,
     MSG_NOTICE_ROLE_NOT_ALLOWED,
+    MSG_NOTICE_STALE,
     MSG_ORDER_HAS_NO_UNIT,
     MSG_ORDER_REQUIRED,
     MSG_REASON_REQUIRED,
@@ -40,6 +41,7 @@ from .exceptions import (
     InvalidInput,
     InvalidTransition,
     NotPermitted,
+    StaleVersion,
 )
 from .models import (
     DEFAULT_REMINDER_FORMAT,
@@ -52,6 +54,7 @@ from .models import (
     SupervisionPolicy,
 )
 from .notifications import notify_command_center, notify_unit
+from .selectors import notice_version
 
 logger = logging.getLogger(__name__)
 
@@ -340,15 +343,22 @@ def notice_link_orders(*, notice: Notice, orders: Iterable[WorkOrder], note: str
 # --- the unit answers, the supervisor closes -------------------------------------------------
 
 
-def _lock(notice: Notice | int) -> Notice:
+def _lock(notice: Notice | int, expected_version: int | None = None) -> Notice:
+    """The notice's row, locked; with `expected_version` (the API's If-Match), refused with
+    StaleVersion when someone changed the notice since the caller read it."""
     pk = notice.pk if isinstance(notice, Notice) else notice
-    return Notice.objects.select_for_update().select_related("unit").get(pk=pk)
+    locked = Notice.objects.select_for_update().select_related("unit").get(pk=pk)
+    if expected_version is not None:
+        current = notice_version(locked)
+        if current != expected_version:
+            raise StaleVersion(MSG_NOTICE_STALE % {"current": current})
+    return locked
 
 
 @transaction.atomic
-def notice_sign(*, notice: Notice, acting_user) -> Notice:
+def notice_sign(*, notice: Notice, acting_user, expected_version: int | None = None) -> Notice:
     """签收: the unit acknowledges the notice."""
-    notice = _lock(notice)
+    notice = _lock(notice, expected_version)
     check(notice, acting_user, "sign")
     from_status = notice.status
     notice.status = NoticeStatus.SIGNED
@@ -360,12 +370,12 @@ def notice_sign(*, notice: Notice, acting_user) -> Notice:
 
 
 @transaction.atomic
-def notice_respond(*, notice: Notice, acting_user, response: str) -> Notice:
+def notice_respond(*, notice: Notice, acting_user, response: str, expected_version: int | None = None) -> Notice:
     """反馈: the unit head states the remedy the unit commits to (整改措施).
 
     A response after the respond-by time is accepted and flagged late.
     """
-    notice = _lock(notice)
+    notice = _lock(notice, expected_version)
     check(notice, acting_user, "respond")
     response = (response or "").strip()
     if not response:
@@ -411,9 +421,9 @@ def notice_respond(*, notice: Notice, acting_user, response: str) -> Notice:
 
 
 @transaction.atomic
-def notice_close(*, notice: Notice, acting_user, note: str = "") -> Notice:
+def notice_close(*, notice: Notice, acting_user, note: str = "", expected_version: int | None = None) -> Notice:
     """办结: a supervisor accepts the unit's response and closes the notice."""
-    notice = _lock(notice)
+    notice = _lock(notice, expected_version)
     check(notice, acting_user, "close")
     from_status = notice.status
     notice.status = NoticeStatus.CLOSED

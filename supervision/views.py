@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -27,16 +26,8 @@ from tickets.models import WorkOrder
 from tickets.selectors import orders_visible_to
 
 from . import selectors, services
-from .broker import enqueue
 from .forms import CloseForm, IssueForm, NoticeFilterForm, RespondForm
-from .letters import (
-    letter_pdf_name,
-    letter_pdf_store,
-    letter_pdf_stored,
-    letter_renders_inline,
-    pdf_filename,
-    render_letter_html,
-)
+from .letters import letter_pdf_ready, pdf_filename, render_letter_html
 from .models import NoticeKind
 
 PAGE_SIZE = 30
@@ -167,14 +158,9 @@ def notice_letter(request: HttpRequest, pk: int) -> HttpResponse:
 def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter's stored PDF; rendered here only once and only for a short letter (letters.py)."""
     notice = _notice_or_404(request.user, pk)
-    name = letter_pdf_stored(notice, user=request.user)
+    name = letter_pdf_ready(notice, user=request.user)
     if name is None:
-        if not letter_renders_inline(notice):
-            # One render queued per letter content for a while, however often the page asks.
-            if cache.add(f"supervision:letter-render:{letter_pdf_name(notice, user=request.user)}", 1, timeout=300):
-                enqueue("supervision.render_letter", notice.pk, request.user.pk)
-            return render(request, "supervision/letter_pending.html", {"notice": notice}, status=202)
-        name = letter_pdf_store(notice, user=request.user)
+        return render(request, "supervision/letter_pending.html", {"notice": notice}, status=202)
     with default_storage.open(name, "rb") as stored:
         response = HttpResponse(stored.read(), content_type="application/pdf")
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(pdf_filename(notice))}"

@@ -103,3 +103,23 @@ def head_b(station_b):
     from tests.factories import UserFactory
 
     return UserFactory(username="head_b", unit=station_b, role=Role.UNIT_HEAD)
+
+
+@pytest.fixture
+def notice_for(supervisor):
+    """`notice_for(order, kind="supervision", status="issued")`: a notice issued by hand on `order`,
+    signed / responded / closed through the services as far as `status` asks."""
+    from supervision import services as notice_services
+
+    def make(order, kind: str = "supervision", status: str = "issued", reason: str = "请抓紧办理"):
+        notice = notice_services.notice_issue_by_hand(acting_user=supervisor, order=order, kind=kind, reason=reason)
+        unit_head = order.unit.staff.filter(role="unit_head").first()
+        if status in ("signed", "responded", "closed"):
+            notice = notice_services.notice_sign(notice=notice, acting_user=unit_head)
+        if status in ("responded", "closed"):
+            notice = notice_services.notice_respond(notice=notice, acting_user=unit_head, response="已整改")
+        if status == "closed":
+            notice = notice_services.notice_close(notice=notice, acting_user=supervisor)
+        return notice
+
+    return make

@@ -109,3 +109,30 @@ def test_with_a_key_an_answer_that_fails_undoes_the_action_and_says_so(dispatche
     assert retried.status_code == 200
     assert "Idempotent-Replayed" not in retried
     assert OrderEvent.objects.filter(order=order, action="dispatch").count() == 1
+
+
+def test_a_notice_signed_but_not_read_back_answers_its_success_with_the_essentials(order_in, notice_for, officer_a):
+    from supervision.api.serializers import NoticeDetailSerializer
+    from supervision.models import Notice
+
+    notice = notice_for(order_in("dispatched"))
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(officer_a)
+    with mock.patch.object(NoticeDetailSerializer, "to_representation", side_effect=OperationalError("gone away")):
+        response = client.post(f"/api/v1/notices/{notice.pk}/sign/", format="json")
+    assert response.status_code == 200
+    assert response.json()["code"] == "detail_unavailable" and response.json()["status"] == "signed"
+    assert Notice.objects.get(pk=notice.pk).status == "signed"
+
+
+def test_a_notice_action_with_a_key_whose_answer_fails_is_rolled_back(order_in, notice_for, officer_a):
+    from supervision.api.serializers import NoticeDetailSerializer
+    from supervision.models import Notice
+
+    notice = notice_for(order_in("dispatched"))
+    client = APIClient(raise_request_exception=False)
+    client.force_authenticate(officer_a)
+    with mock.patch.object(NoticeDetailSerializer, "to_representation", side_effect=OperationalError("gone away")):
+        response = client.post(f"/api/v1/notices/{notice.pk}/sign/", format="json", headers={"Idempotency-Key": "k1"})
+    assert response.status_code == 503
+    assert Notice.objects.get(pk=notice.pk).status == "issued"

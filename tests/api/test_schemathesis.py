@@ -56,10 +56,12 @@ def same_connection():
 
 
 @pytest.fixture
-def seeded(db, same_connection, dispatcher, order_in):
-    """A little data, so that generated ids sometimes hit real orders; the dispatcher's token."""
+def seeded(db, same_connection, dispatcher, order_in, notice_for):
+    """A little data, so that generated ids sometimes hit real orders and notices; the dispatcher's token."""
     for state in ("received", "dispatched", "reported", "callback_done"):
-        order_in(state)
+        order = order_in(state)
+        if state in ("dispatched", "callback_done"):
+            notice_for(order, kind="reminder" if state == "dispatched" else "supervision")
     _token, key = token_issue(user=dispatcher, name="schemathesis")
     return {"Authorization": f"Token {key}"}
 

@@ -54,7 +54,7 @@ def test_a_long_letter_is_rendered_by_a_worker(client, officer_a, notice, settin
     settings.SUPERVISION_LETTER_INLINE_ORDERS = 0
     client.force_login(officer_a)
     with (
-        mock.patch("supervision.views.enqueue") as enqueue,
+        mock.patch("supervision.letters.enqueue") as enqueue,
         mock.patch("supervision.letters.render_letter_pdf", return_value=b"%PDF-1.7 stub") as render,
     ):
         pending = _pdf(client, notice)

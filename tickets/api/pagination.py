@@ -47,9 +47,13 @@ class OrderCursorPagination(BasePagination):
             )
         return size
 
+    def ordering(self, request) -> tuple[str, bool]:
+        """(column, descending) the list is paged by; the order list lets `?ordering=` choose."""
+        return order_spec(request.query_params.get("ordering"))
+
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
-        field, descending = order_spec(request.query_params.get("ordering"))
+        field, descending = self.ordering(request)
         size = self.get_page_size(request)
         raw = request.query_params.get(self.cursor_query_param)
         try:

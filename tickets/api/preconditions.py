@@ -1,9 +1,10 @@
 """ETag and If-Match: optimistic concurrency over HTTP.
 
-An order's ETag is its `version` as a strong entity tag (`"7"`); every change bumps the version.
-A write that carries `If-Match` is passed to the service as `expected_version`, and the service
-refuses it with 412 when the order has changed since (checked under the row lock, so two clients
-holding the same ETag cannot both succeed).
+Orders and notices (supervision.api) follow the same rules. An order's ETag is its `version` as a
+strong entity tag (`"7"`); every change bumps the version. A write that carries `If-Match` is
+passed to the service as `expected_version`, and the service refuses it with 412 when the order
+has changed since (checked under the row lock, so two clients holding the same ETag cannot both
+succeed).
 """
 
 from __future__ import annotations
@@ -19,8 +20,12 @@ _ETAG_RE = re.compile(r'^(?:W/)?"([^"]*)"$')
 _MAX_VERSION = 2**31 - 1
 
 
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
 def etag_for(order: WorkOrder) -> str:
-    return f'"{order.version}"'
+    return etag(order.version)
 
 
 def expected_version(request, order: WorkOrder) -> int | None:
@@ -29,6 +34,13 @@ def expected_version(request, order: WorkOrder) -> int | None:
     `If-Match: *` matches any existing order. Weak tags never match (RFC 9110 §13.1.1 uses the
     strong comparison), nor does anything that is not one of our ETags: both answer 412.
     """
+    return required_version(request, order.version, stale_message=MSG_STALE)
+
+
+def required_version(request, current: int, *, stale_message) -> int | None:
+    """`expected_version` for anything versioned (an order, a notice): `current` if the client's
+    `If-Match` names it, None without a condition; otherwise 412 with `stale_message`
+    (formatted with `current`)."""
     header = request.headers.get(IF_MATCH_HEADER)
     if header is None:
         return None
@@ -42,7 +54,7 @@ def expected_version(request, order: WorkOrder) -> int | None:
             version = int(match.group(1))
             if 0 < version <= _MAX_VERSION:
                 versions.add(version)
-    if order.version in versions:
+    if current in versions:
         # Checked here on the copy just read, and again by the service under the row lock.
-        return order.version
-    raise StaleVersion(MSG_STALE % {"current": order.version})
+        return current
+    raise StaleVersion(stale_message % {"current": current})
