@@ -8,9 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from stations.models import Unit
+from tickets.filters import DATE_PICKER, day_start
 from tickets.models import WorkOrder
 
 from .models import NoticeKind, NoticeStatus
+from .selectors import notice_rule_choices
 
 MAX_TEXT = 5000
 
@@ -30,11 +32,15 @@ class NoticeFilterForm(forms.Form):
     late = forms.ChoiceField(
         label=_("逾期"), required=False, choices=[("", _("全部")), ("yes", _("逾期")), ("no", _("未逾期"))]
     )
+    rule = forms.ChoiceField(label=_("触发规则"), required=False)
+    issued_after = forms.DateField(label=_("下发日期自"), required=False, widget=DATE_PICKER)
+    issued_before = forms.DateField(label=_("下发日期至"), required=False, widget=DATE_PICKER)
     q = forms.CharField(label=_("编号/事由/工单"), required=False, max_length=100)
 
     def __init__(self, *args, units=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].queryset = units if units is not None else Unit.objects.filter(is_active=True)
+        self.fields["rule"].choices = [("", _("全部")), *notice_rule_choices()]
 
     def filters(self) -> dict:
         """The valid filters; a field with a bad value counts as not given."""
@@ -47,6 +53,9 @@ class NoticeFilterForm(forms.Form):
             "unit": unit.pk if unit else None,
             "late": data.get("late") or "",
             "q": (data.get("q") or "").strip(),
+            "rule": data.get("rule") or "",
+            "issued_from": day_start(data["issued_after"]) if data.get("issued_after") else None,
+            "issued_until": day_start(data["issued_before"], days_after=1) if data.get("issued_before") else None,
         }
 
 

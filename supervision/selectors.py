@@ -225,6 +225,15 @@ def unit_inbox(unit: Unit | int | None) -> QuerySet[Notification]:
     return Notification.objects.filter(unit_id=pk).select_related("order", "notice").order_by("-created_at", "-id")
 
 
+# `rule` filter value for a notice issued by hand (its rule is blank).
+RULE_MANUAL = "manual"
+
+
+def notice_rule_choices() -> list[tuple[str, str]]:
+    """Every rule the models know (whatever rules are added), and "issued by hand"."""
+    return [*Rule.choices, (RULE_MANUAL, _("人工下发"))]
+
+
 def filter_notices(
     qs: QuerySet[Notice],
     *,
@@ -245,7 +254,7 @@ def filter_notices(
     are a half-open range [from, until)."""
     if kind:
         qs = qs.filter(kind=kind)
-    if rule == "manual":
+    if rule == RULE_MANUAL:
         qs = qs.filter(rule="")
     elif rule:
         qs = qs.filter(rule=rule)

@@ -13,15 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from stations.models import Unit
 from tickets.filters import BooleanFilter, day_start
 
-from ..models import Notice, NoticeKind, NoticeStatus, Rule
-from ..selectors import filter_notices
-
-MANUAL = "manual"
-
-
-def rule_choices() -> list[tuple[str, str]]:
-    """Every rule the models know (whatever rules are added), and "issued by hand"."""
-    return [*Rule.choices, (MANUAL, _("人工下发"))]
+from ..models import Notice, NoticeKind, NoticeStatus
+from ..selectors import filter_notices, notice_rule_choices
 
 
 class NoticeFilter(django_filters.FilterSet):
@@ -34,7 +27,7 @@ class NoticeFilter(django_filters.FilterSet):
     )
     unit = django_filters.ModelChoiceFilter(label=_("承办单位"), queryset=Unit.objects.all(), method="noop")
     rule = django_filters.ChoiceFilter(
-        label=_("触发规则"), choices=rule_choices, method="noop", help_text=_("manual 为人工下发")
+        label=_("触发规则"), choices=notice_rule_choices, method="noop", help_text=_("manual 为人工下发")
     )
     order_number = django_filters.CharFilter(
         label=_("工单编号"), max_length=50, method="noop", help_text=_("涉及该工单（须为您有权查看的工单）")

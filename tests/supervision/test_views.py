@@ -62,6 +62,18 @@ def test_supervisor_sees_all_and_filters(client, supervisor, notice, other_notic
     assert notice.number not in page and other_notice.number not in page
 
 
+def test_the_list_filters_by_rule_and_by_issue_date(client, clock, supervisor, notice, other_notice):
+    client.force_login(supervisor)
+    page = client.get(url("notice_list"), {"rule": "manual"}).content.decode()
+    assert notice.number in page and other_notice.number in page
+    page = client.get(url("notice_list"), {"rule": "overdue"}).content.decode()
+    assert notice.number not in page and other_notice.number not in page
+    page = client.get(url("notice_list"), {"issued_after": "2026-11-23", "issued_before": "2026-11-23"}).content
+    assert notice.number in page.decode()
+    page = client.get(url("notice_list"), {"issued_after": "2026-11-24"}).content.decode()
+    assert notice.number not in page and other_notice.number not in page
+
+
 def test_late_filter_shows_unanswered_notices_past_their_time(client, clock, supervisor, notice):
     client.force_login(supervisor)
     assert notice.number not in client.get(url("notice_list"), {"late": "yes"}).content.decode()
@@ -75,6 +87,7 @@ def test_late_filter_shows_unanswered_notices_past_their_time(client, clock, sup
     "params",
     [
         {"kind": "nonsense", "status": "<b>", "unit": "abc", "late": "maybe", "page": "-1"},
+        {"rule": "nonsense", "issued_after": "2026-02-30", "issued_before": "99999-01-01"},
         {"unit": "999999", "page": "9999"},
         {"q": "x" * 500},
         {"q": "\x00"},
