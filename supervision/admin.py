@@ -59,6 +59,7 @@ class SupervisionPolicyAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "returned_enabled",
+                    "unresolved_enabled",
                     "unsatisfied_enabled",
                     "repeat_enabled",
                     "repeat_threshold",

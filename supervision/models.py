@@ -63,6 +63,7 @@ class Rule(models.TextChoices):
     CALLBACK_UNSATISFIED = "callback_unsatisfied", _("回访不满意提醒")
     REPEAT_COMPLAINT = "repeat_complaint", _("重复投诉提醒")
     LEADER_INSTRUCTION = "leader_instruction", _("领导批示提醒")
+    UNRESOLVED = "unresolved", _("未解决督办")
 
 
 class NoticeKind(models.TextChoices):
@@ -120,6 +121,11 @@ class SupervisionPolicy(models.Model):
 
     overdue_enabled = models.BooleanField(_("超期未上报下发督办单"), default=True)
     returned_enabled = models.BooleanField(_("审核退回下发督办单"), default=True)
+    unresolved_enabled = models.BooleanField(
+        _("未解决或部分解决下发督办单"),
+        default=True,
+        help_text=_("上报结果为未解决或部分解决、经审核通过时，向承办单位下发督办单，写明未解决原因"),
+    )
     unsatisfied_enabled = models.BooleanField(_("回访不满意下发提醒函"), default=True)
 
     repeat_enabled = models.BooleanField(_("重复投诉下发提醒函"), default=True)

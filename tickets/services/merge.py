@@ -52,7 +52,8 @@ def order_merge(
         actor=acting_user,
         from_status=from_status,
         note=note.strip(),
-        payload={"primary": primary.pk, "primary_number": primary.number},
+        # The unit the primary is with: the repeat rule judges the merged order for it.
+        payload={"primary": primary.pk, "primary_number": primary.number, "unit": primary.unit_id},
     )
     # Duplicates already merged into this order follow it to its new primary, so every merged
     # order points at an open primary and closes with it.
