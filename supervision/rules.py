@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from tickets.models import UNIT_WORK_STATUSES, Outcome, Report, Status, WorkOrder
+from tickets.models import UNIT_WORK_STATUSES, OrderEvent, Outcome, Report, Status, WorkOrder
 from tickets.selectors import mask_phone
 
 from .history import Round, early_warning_between, round_of
@@ -215,8 +215,27 @@ def _applies_always(order, firing, policy, now):
     return {} if order.unit_id is not None or firing.context.get("unit_id") else None
 
 
+def _instruction_line(instruction) -> str:
+    return f"{instruction.instructor}：{instruction.text}" if instruction.instructor else instruction.text
+
+
 def _applies_leader(order, firing, policy, now):
-    return {} if order.leader_instructed and _applies_always(order, firing, policy, now) is not None else None
+    if not order.leader_instructed or _applies_always(order, firing, policy, now) is None:
+        return None
+    if firing.occurrence:
+        # An instruction recorded while a unit had the order: its own letter (`instruct` event).
+        return {}
+    # At dispatch: the instructions the order had then. Those recorded after the dispatch event
+    # raise their own letters; the sweep may read the dispatch event after they were recorded.
+    event_id = firing.context.get("event_id")
+    given = order.instructions.order_by("sequence")
+    if event_id:
+        later = OrderEvent.objects.filter(order_id=order.pk, action="instruct", pk__gt=event_id)
+        given = given.exclude(pk__in=[p.get("instruction") for p in later.values_list("payload", flat=True)])
+    lines = [_instruction_line(i) for i in given]
+    if not lines:
+        return None
+    return {"instruction": "\n".join(lines)}
 
 
 def related_complaints(order: WorkOrder, policy: SupervisionPolicy) -> list[WorkOrder]:
@@ -424,7 +443,7 @@ def _act_leader_instruction(order, firing, policy, now, ctx):
         "topic": order.topic.name,
         "address": order.address or "-",
         # An instruction recorded during handling names itself; at dispatch, all the order has.
-        "instruction": firing.context.get("instruction") or order.leader_instruction,
+        "instruction": ctx.get("instruction") or firing.context.get("instruction") or order.leader_instruction,
     }
     return _issue(order, firing, policy, now, NoticeKind.REMINDER, reason, unit=_unit_of(order, firing))
 

@@ -165,7 +165,7 @@ def firings_for_event(event: OrderEvent, policy: SupervisionPolicy, now: dt.date
                 Rule.LEADER_INSTRUCTION,
                 cycle,
                 occurrence=int(payload.get("sequence") or 0),
-                context={**context, "unit_id": payload["unit"], "instruction": payload.get("text") or event.note},
+                context={**context, "unit_id": payload["unit"], "instruction": _instruction_text(payload, event.note)},
             )
         )
     elif action == "callback" and payload.get("satisfaction") == Satisfaction.UNSATISFIED:
@@ -181,6 +181,11 @@ def firings_for_event(event: OrderEvent, policy: SupervisionPolicy, now: dt.date
         # deadline may have passed unseen by the windows.
         firings.extend(missed_deadline_firings(order, cycle, policy, until=now))
     return firings
+
+
+def _instruction_text(payload: dict, note: str) -> str:
+    text = payload.get("text") or note
+    return f"{payload['instructor']}：{text}" if payload.get("instructor") else text
 
 
 def _merged_repeat_firings(order: WorkOrder, unit_id: int | None) -> list[Firing]:
