@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,6 +29,21 @@ from .common import (
 )
 
 
+@dataclass(frozen=True)
+class NoticeEntry:
+    """A notice issued on the order, as a line of its timeline: which rule raised it (or by hand)."""
+
+    notice: object
+    created_at: object
+    is_notice: bool = True
+
+
+def timeline(events, notices: list | None) -> list:
+    """The order's events and the notices issued on it (those this user may open), by time."""
+    entries = [*events, *(NoticeEntry(n, n.issued_at) for n in notices or [])]
+    return sorted(entries, key=lambda e: e.created_at)
+
+
 def order_context(
     request: HttpRequest, order: WorkOrder, *, failed: OrderActionForm | None = None, next_url: str = ""
 ) -> dict:
@@ -43,13 +60,15 @@ def order_context(
         suggestions = [
             s for s in routing_suggest(address=order.address, topic=order.topic) if s.unit.pk != order.unit_id
         ]
+    notices = notices_for_order(order, user)
+    events = order.events.select_related("actor").order_by("created_at", "id")
     return {
         "order": order,
         "suggestions": suggestions,
         "caller_name": caller_name,
         "caller_phone": caller_phone,
         "time_left": selectors.time_left(order),
-        "events": order.events.select_related("actor").order_by("created_at", "id"),
+        "events": timeline(events, notices),
         "contacts": order.contacts.select_related("officer"),
         "reports": order.reports.select_related("author"),
         "reviews": order.reviews.select_related("reviewer"),
@@ -61,7 +80,7 @@ def order_context(
         "related_orders": selectors.orders_visible_to(user)
         .filter(pk__in=order.related_orders.values("pk"))
         .order_by("-received_at"),
-        "notices": notices_for_order(order, user),
+        "notices": notices,
         "supervise_links": supervise_links(order, user),
         "action_forms": forms,
         "open_action": failed.action if failed is not None else "",
