@@ -379,6 +379,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         # A sweep that waited longer than one period is superseded by the next one.
         "options": {"expires": SUPERVISION_SWEEP_SECONDS},
     },
+    # 集中投诉: this week's hotspot surges raise their 提醒函 (supervision/concentrated.py).
+    "supervision-concentrated-complaints": {
+        "task": "supervision.concentrated_complaints",
+        "schedule": crontab(minute=5),
+        "options": {"expires": 3600},
+    },
     # The dispatch-suggestion model learns from the day's finished orders (README "Suggestions").
     "suggest-train": {"task": "suggest.train", "schedule": crontab(hour=3, minute=15)},
 }

@@ -15,6 +15,7 @@ from .models import (
     RuleFiring,
     RuleTimer,
     SupervisionPolicy,
+    SurgeFiring,
     SweepCursor,
     SweepHeartbeat,
 )
@@ -59,11 +60,23 @@ class SupervisionPolicyAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "returned_enabled",
+                    "unresolved_enabled",
                     "unsatisfied_enabled",
                     "repeat_enabled",
                     "repeat_threshold",
                     "repeat_window_days",
                     "leader_enabled",
+                ]
+            },
+        ),
+        (
+            _("集中投诉"),
+            {
+                "fields": [
+                    "concentrated_enabled",
+                    "concentrated_ratio",
+                    "concentrated_minimum",
+                    "concentrated_baseline_weeks",
                 ]
             },
         ),
@@ -133,6 +146,14 @@ class RuleFiringAdmin(ReadOnlyAdmin):
     search_fields = ["order__number", "notice__number"]
     date_hierarchy = "fired_at"
     list_select_related = ["order", "notice"]
+
+
+@admin.register(SurgeFiring)
+class SurgeFiringAdmin(ReadOnlyAdmin):
+    list_display = ["week", "topic", "area_label", "order_count", "baseline_mean", "fired_at"]
+    list_filter = ["topic"]
+    date_hierarchy = "fired_at"
+    list_select_related = ["topic"]
 
 
 @admin.register(RuleTimer)

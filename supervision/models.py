@@ -45,6 +45,7 @@ __all__ = [
     "RuleFiring",
     "RuleTimer",
     "SupervisionPolicy",
+    "SurgeFiring",
     "SweepCursor",
     "SweepHeartbeat",
     "WebhookFormat",
@@ -63,6 +64,8 @@ class Rule(models.TextChoices):
     CALLBACK_UNSATISFIED = "callback_unsatisfied", _("回访不满意提醒")
     REPEAT_COMPLAINT = "repeat_complaint", _("重复投诉提醒")
     LEADER_INSTRUCTION = "leader_instruction", _("领导批示提醒")
+    UNRESOLVED = "unresolved", _("未解决督办")
+    CONCENTRATED = "concentrated_complaint", _("集中投诉提醒")
 
 
 class NoticeKind(models.TextChoices):
@@ -120,6 +123,11 @@ class SupervisionPolicy(models.Model):
 
     overdue_enabled = models.BooleanField(_("超期未上报下发督办单"), default=True)
     returned_enabled = models.BooleanField(_("审核退回下发督办单"), default=True)
+    unresolved_enabled = models.BooleanField(
+        _("未解决或部分解决下发督办单"),
+        default=True,
+        help_text=_("上报结果为未解决或部分解决、经审核通过时，向承办单位下发督办单，写明未解决原因"),
+    )
     unsatisfied_enabled = models.BooleanField(_("回访不满意下发提醒函"), default=True)
 
     repeat_enabled = models.BooleanField(_("重复投诉下发提醒函"), default=True)
@@ -134,6 +142,30 @@ class SupervisionPolicy(models.Model):
     )
 
     leader_enabled = models.BooleanField(_("领导批示转办时下发提醒函"), default=True)
+
+    # 集中投诉: the surge threshold of the hotspot page (研判), editable here; defaults as there.
+    concentrated_enabled = models.BooleanField(
+        _("集中投诉下发提醒函"),
+        default=True,
+        help_text=_("同一主题在同一派出所辖区本周的工单数激增时，向承办单位下发提醒函，并提请督察部门开展专项整治"),
+    )
+    concentrated_ratio = models.DecimalField(
+        _("激增比例"),
+        max_digits=4,
+        decimal_places=2,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("本周工单数不少于前几周平均数的（1 + 此比例）倍，如 0.5 即增加 50%"),
+    )
+    concentrated_minimum = models.PositiveSmallIntegerField(
+        _("激增最少增加件数"),
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_("本周工单数比前几周平均数至少多出的件数"),
+    )
+    concentrated_baseline_weeks = models.PositiveSmallIntegerField(
+        _("对比周数"), default=4, validators=[MinValueValidator(1), MaxValueValidator(26)]
+    )
 
     respond_working_days = models.DecimalField(
         _("反馈时限（工作日）"),
@@ -386,6 +418,35 @@ class NoticeEvent(EventRecord):
     @property
     def action_label(self) -> str:
         return str(NOTICE_EVENT_LABELS.get(self.action, self.action))
+
+
+class SurgeFiring(models.Model):
+    """集中投诉 fired for a surge: one topic in one station's area, in one ISO week. At most once.
+
+    The unique constraint is the last guard, as `RuleFiring` is for an order's rules: the letters
+    to the units and the supervisors' notification are written in the same transaction.
+    """
+
+    topic = models.ForeignKey("tickets.Topic", verbose_name=_("诉求主题"), on_delete=models.PROTECT, related_name="+")
+    # The station whose area it is (by address, else the unit dispatched to); "" for no known area.
+    area_key = models.CharField(_("区域"), max_length=100, blank=True)
+    area_label = models.CharField(_("区域名称"), max_length=200, blank=True)
+    week = models.DateField(_("周（周一）"))
+    order_count = models.PositiveIntegerField(_("本周工单数"))
+    baseline_mean = models.FloatField(_("前几周平均数"))
+    fired_at = models.DateTimeField(_("触发时间"), db_index=True)
+    notices = models.ManyToManyField(Notice, verbose_name=_("提醒函"), related_name="surge_firings", blank=True)
+
+    class Meta:
+        verbose_name = _("集中投诉触发记录")
+        verbose_name_plural = _("集中投诉触发记录")
+        ordering = ["-week", "-fired_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["topic", "area_key", "week"], name="one_surge_firing_per_topic_area_week")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week:%Y-%m-%d} {self.area_label} {self.order_count}"
 
 
 class RuleFiring(models.Model):

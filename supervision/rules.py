@@ -8,8 +8,9 @@
 | overdue | `handling_deadline` passed, no report | 督办单 to the unit |
 | review_returned | return event | 督办单 to the unit |
 | callback_unsatisfied | callback event, unsatisfied | 提醒函 to the unit |
-| repeat_complaint | dispatch event; same phone, or address and topic, 3× in 30 days | 提醒函, orders linked |
-| leader_instruction | dispatch event of an order with a leader instruction | 提醒函 to the unit |
+| unresolved | approve event of a report 未解决 / 部分解决 | 督办单 to the unit, with the reason |
+| repeat_complaint | dispatch or merge event; same phone, or address and topic, 3× in 30 days | 提醒函, orders linked |
+| leader_instruction | dispatch event of an instructed order; instruct event while with a unit | 提醒函 to the unit |
 
 `fire()` is the one way a rule fires. It claims the order's row with
 `SELECT … FOR NO KEY UPDATE SKIP LOCKED` (a row another worker or a person is changing right now
@@ -43,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from tickets.models import UNIT_WORK_STATUSES, Status, WorkOrder
+from tickets.models import UNIT_WORK_STATUSES, OrderEvent, Outcome, Report, Status, WorkOrder
 from tickets.selectors import mask_phone
 
 from .history import Round, early_warning_between, round_of
@@ -106,6 +107,7 @@ def rule_enabled(policy: SupervisionPolicy, rule: str) -> bool:
         Rule.EARLY_WARNING: policy.early_warning_enabled,
         Rule.OVERDUE: policy.overdue_enabled,
         Rule.REVIEW_RETURNED: policy.returned_enabled,
+        Rule.UNRESOLVED: policy.unresolved_enabled,
         Rule.CALLBACK_UNSATISFIED: policy.unsatisfied_enabled,
         Rule.REPEAT_COMPLAINT: policy.repeat_enabled,
         Rule.LEADER_INSTRUCTION: policy.leader_enabled,
@@ -213,8 +215,27 @@ def _applies_always(order, firing, policy, now):
     return {} if order.unit_id is not None or firing.context.get("unit_id") else None
 
 
+def _instruction_line(instruction) -> str:
+    return f"{instruction.instructor}：{instruction.text}" if instruction.instructor else instruction.text
+
+
 def _applies_leader(order, firing, policy, now):
-    return {} if order.leader_instructed and _applies_always(order, firing, policy, now) is not None else None
+    if not order.leader_instructed or _applies_always(order, firing, policy, now) is None:
+        return None
+    if firing.occurrence:
+        # An instruction recorded while a unit had the order: its own letter (`instruct` event).
+        return {}
+    # At dispatch: the instructions the order had then. Those recorded after the dispatch event
+    # raise their own letters; the sweep may read the dispatch event after they were recorded.
+    event_id = firing.context.get("event_id")
+    given = order.instructions.order_by("sequence")
+    if event_id:
+        later = OrderEvent.objects.filter(order_id=order.pk, action="instruct", pk__gt=event_id)
+        given = given.exclude(pk__in=[p.get("instruction") for p in later.values_list("payload", flat=True)])
+    lines = [_instruction_line(i) for i in given]
+    if not lines:
+        return None
+    return {"instruction": "\n".join(lines)}
 
 
 def related_complaints(order: WorkOrder, policy: SupervisionPolicy) -> list[WorkOrder]:
@@ -230,8 +251,28 @@ def related_complaints(order: WorkOrder, policy: SupervisionPolicy) -> list[Work
     return sorted(found.values(), key=lambda o: (o.received_at, o.pk))
 
 
+# The outcomes of an approved report that leave the matter open: the unit is supervised on it.
+UNRESOLVED_OUTCOMES = (Outcome.UNRESOLVED, Outcome.PARTLY)
+
+
+def approved_report(order: WorkOrder, cycle: int) -> Report | None:
+    """The report of round `cycle` that review approved: the round's latest (a round is approved
+    once; a new report after approval needs a new round)."""
+    return order.reports.filter(cycle=cycle).order_by("-created_at", "-id").first()
+
+
+def _applies_unresolved(order, firing, policy, now):
+    if _applies_always(order, firing, policy, now) is None:
+        return None
+    report = approved_report(order, firing.cycle)
+    if report is None or report.outcome not in UNRESOLVED_OUTCOMES:
+        return None
+    return {"report": report}
+
+
 def _applies_repeat(order, firing, policy, now):
-    if order.unit_id is None:
+    # A merged order of a primary not yet dispatched has no unit of its own: the firing names it.
+    if order.unit_id is None and not firing.context.get("unit_id"):
         return None
     related = related_complaints(order, policy)
     if len(related) < policy.repeat_threshold:
@@ -371,6 +412,21 @@ def _act_review_returned(order, firing, policy, now, ctx):
     return _issue(order, firing, policy, now, NoticeKind.SUPERVISION, reason, unit=_unit_of(order, firing))
 
 
+def _act_unresolved(order, firing, policy, now, ctx):
+    report: Report = ctx["report"]
+    reason = _(
+        "工单 %(number)s（%(topic)s，%(address)s）上报的办理结果为%(outcome)s，经审核通过，群众诉求仍未解决。"
+        "未解决原因：%(why)s"
+    ) % {
+        "number": order.number,
+        "topic": order.topic.name,
+        "address": order.address or "-",
+        "outcome": report.get_outcome_display(),
+        "why": report.unresolved_reason.strip() or _("（未填写）"),
+    }
+    return _issue(order, firing, policy, now, NoticeKind.SUPERVISION, reason, unit=_unit_of(order, firing))
+
+
 def _act_callback_unsatisfied(order, firing, policy, now, ctx):
     reason = _("工单 %(number)s（%(topic)s，%(address)s）回访结果为不满意。群众意见：%(words)s") % {
         "number": order.number,
@@ -386,7 +442,8 @@ def _act_leader_instruction(order, firing, policy, now, ctx):
         "number": order.number,
         "topic": order.topic.name,
         "address": order.address or "-",
-        "instruction": order.leader_instruction,
+        # An instruction recorded during handling names itself; at dispatch, all the order has.
+        "instruction": ctx.get("instruction") or firing.context.get("instruction") or order.leader_instruction,
     }
     return _issue(order, firing, policy, now, NoticeKind.REMINDER, reason, unit=_unit_of(order, firing))
 
@@ -448,6 +505,7 @@ HANDLERS: dict[str, RuleHandler] = {
     Rule.EARLY_WARNING: RuleHandler(_applies_early, _act_early_warning),
     Rule.OVERDUE: RuleHandler(_applies_overdue, _act_overdue),
     Rule.REVIEW_RETURNED: RuleHandler(_applies_always, _act_review_returned),
+    Rule.UNRESOLVED: RuleHandler(_applies_unresolved, _act_unresolved),
     Rule.CALLBACK_UNSATISFIED: RuleHandler(_applies_always, _act_callback_unsatisfied),
     Rule.REPEAT_COMPLAINT: RuleHandler(_applies_repeat, _act_repeat_complaint),
     Rule.LEADER_INSTRUCTION: RuleHandler(_applies_leader, _act_leader_instruction),

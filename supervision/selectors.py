@@ -140,7 +140,7 @@ def with_versions(notices: QuerySet[Notice]) -> QuerySet[Notice]:
 def notices_for_order(order: WorkOrder | int) -> QuerySet[Notice]:
     """Every notice that names the order, newest first."""
     pk = order.pk if isinstance(order, WorkOrder) else order
-    return Notice.objects.filter(orders=pk).select_related("unit").order_by("-issued_at", "-id")
+    return Notice.objects.filter(orders=pk).select_related("unit", "issued_by").order_by("-issued_at", "-id")
 
 
 def open_notices_for_unit(unit: Unit | int) -> QuerySet[Notice]:

@@ -61,7 +61,16 @@ from .services import notice_escalate
 logger = logging.getLogger(__name__)
 
 ROUND_ACTIONS = ("dispatch", "redispatch", "reopen")
-EVENT_ACTIONS = (*ROUND_ACTIONS, "return", "callback", "reject_objection", "decide_extension")
+EVENT_ACTIONS = (
+    *ROUND_ACTIONS,
+    "return",
+    "approve",
+    "callback",
+    "reject_objection",
+    "decide_extension",
+    "merge",
+    "instruct",
+)
 WINDOWS = ("events", "contact", "handling", "early", "notices")
 BATCH = 500
 EPSILON = dt.timedelta(microseconds=1)
@@ -127,6 +136,7 @@ def firings_for_event(event: OrderEvent, policy: SupervisionPolicy, now: dt.date
         if action != "reopen":
             firings.append(Firing(order.pk, Rule.LEADER_INSTRUCTION, cycle, context=context))
             firings.append(Firing(order.pk, Rule.REPEAT_COMPLAINT, cycle, context=context))
+            firings.extend(_merged_repeat_firings(order, unit_id))
         rounds = None
         if cycle > 1:
             # The previous round ended here, and its deadlines left the order's columns: what had
@@ -137,6 +147,27 @@ def firings_for_event(event: OrderEvent, policy: SupervisionPolicy, now: dt.date
     elif action == "return":
         occurrence = int(payload.get("return_count") or order.return_count or 1)
         firings.append(Firing(order.pk, Rule.REVIEW_RETURNED, cycle, occurrence=occurrence, context=context))
+    elif action == "approve":
+        firings.append(Firing(order.pk, Rule.UNRESOLVED, cycle, context=context))
+    elif action == "merge" and not payload.get("via"):
+        # The repeat is the citizen calling again, however the desk files it: a merged order is
+        # judged as a dispatched one is, for the unit its primary was with (the event names it).
+        # A child that follows its primary to a new primary ("via") was judged at its own merge.
+        merge_context = {**context, "unit_id": payload.get("unit") or unit_id}
+        if merge_context["unit_id"]:
+            firings.append(Firing(order.pk, Rule.REPEAT_COMPLAINT, cycle, context=merge_context))
+    elif action == "instruct" and payload.get("unit"):
+        # An instruction recorded while a unit has the order: its own letter, numbered by the
+        # instruction (a second instruction, a second letter; the same one retried, none).
+        firings.append(
+            Firing(
+                order.pk,
+                Rule.LEADER_INSTRUCTION,
+                cycle,
+                occurrence=int(payload.get("sequence") or 0),
+                context={**context, "unit_id": payload["unit"], "instruction": _instruction_text(payload, event.note)},
+            )
+        )
     elif action == "callback" and payload.get("satisfaction") == Satisfaction.UNSATISFIED:
         firings.append(Firing(order.pk, Rule.CALLBACK_UNSATISFIED, cycle, context=context))
     elif action == "decide_extension" and payload.get("approved"):
@@ -150,6 +181,25 @@ def firings_for_event(event: OrderEvent, policy: SupervisionPolicy, now: dt.date
         # deadline may have passed unseen by the windows.
         firings.extend(missed_deadline_firings(order, cycle, policy, until=now))
     return firings
+
+
+def _instruction_text(payload: dict, note: str) -> str:
+    text = payload.get("text") or note
+    return f"{payload['instructor']}：{text}" if payload.get("instructor") else text
+
+
+def _merged_repeat_firings(order: WorkOrder, unit_id: int | None) -> list[Firing]:
+    """Repeats merged into this order before it was dispatched: judged now that it has a unit.
+
+    A child judged already (at its own dispatch or merge) stops at its `RuleFiring`.
+    """
+    if not unit_id:
+        return []
+    children = WorkOrder.objects.filter(merged_into=order, status=Status.MERGED, unit__isnull=True)
+    return [
+        Firing(pk, Rule.REPEAT_COMPLAINT, cycle, context={"unit_id": unit_id})
+        for pk, cycle in children.values_list("pk", "cycle")
+    ]
 
 
 def _timer_firings(order, cycle, policy, now, *, recompute: bool, rounds=None) -> list[Firing]:

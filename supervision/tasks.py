@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError
 
 from .broker import enqueue
+from .concentrated import concentrated_complaints_check
 from .letters import letter_pdf_store
 from .models import Notice
 from .notifications import attempt_delivery
@@ -25,6 +26,12 @@ def sweep() -> dict:
         # The time budget ran out (a long outage left much to do): carry on right away.
         enqueue("supervision.sweep")
     return result.summary()
+
+
+@shared_task(name="supervision.concentrated_complaints", ignore_result=True)
+def concentrated_complaints() -> int:
+    """集中投诉: this week's surges raise their letters, once each (beat, hourly)."""
+    return concentrated_complaints_check()
 
 
 @shared_task(name="supervision.process_order_event", ignore_result=True)

@@ -9,6 +9,7 @@ from .models import (
     Counter,
     ExtensionRequest,
     IdempotencyRecord,
+    LeaderInstruction,
     Objection,
     OrderEvent,
     Report,
@@ -43,6 +44,13 @@ class ReportInline(ReadOnlyInline):
     readonly_fields = fields
 
 
+class InstructionInline(ReadOnlyInline):
+    model = LeaderInstruction
+    fk_name = "order"
+    fields = ["sequence", "instructor", "text", "instructed_at", "recorded_by", "recorded_at", "carried_from"]
+    readonly_fields = fields
+
+
 class HistoryAdmin(admin.ModelAdmin):
     """Records of what people did are history: readable here, changed only by the services."""
 
@@ -74,7 +82,7 @@ class WorkOrderAdmin(admin.ModelAdmin):
     list_filter = ["status", "handling_type", "channel", "nature", "urgency", "topic", "unit", "leader_instructed"]
     search_fields = ["number", "platform_number", "caller_name", "caller_phone", "address", "content"]
     date_hierarchy = "received_at"
-    inlines = [EventInline, ReportInline]
+    inlines = [EventInline, InstructionInline, ReportInline]
     list_select_related = ["topic", "unit"]
 
     # The search document is derived data; related orders are linked at intake.
@@ -96,6 +104,13 @@ class OrderEventAdmin(HistoryAdmin):
     list_filter = ["action", "to_status"]
     search_fields = ["order__number", "note", "actor__username"]
     list_select_related = ["order", "actor"]
+
+
+@admin.register(LeaderInstruction)
+class LeaderInstructionAdmin(HistoryAdmin):
+    list_display = ["instructed_at", "order", "sequence", "instructor", "recorded_by"]
+    search_fields = ["order__number", "instructor", "text"]
+    list_select_related = ["order", "recorded_by"]
 
 
 @admin.register(Topic)

@@ -453,6 +453,23 @@ class AssignForm(OrderActionForm):
         return services.order_assign(officer=self.cleaned_data["officer"], **self._common())
 
 
+class InstructForm(OrderActionForm):
+    """记录领导批示: beside the supervisor's other actions on the order page."""
+
+    action = "instruct"
+    instructor = _char(_("批示领导"), max_length=100, help_text=_("姓名或职务，如：局长 张某"))
+    text = _text(_("批示内容"), max_length=limits.LONG_TEXT)
+    instructed_at = _datetime_field(_("批示时间"), required=False, help_text=_("不填即为现在"))
+
+    def perform(self):
+        return services.order_instruct(
+            instructor=self.cleaned_data["instructor"],
+            text=self.cleaned_data["text"],
+            instructed_at=self.cleaned_data["instructed_at"],
+            **self._common(),
+        )
+
+
 ACTION_FORMS: dict[str, type[OrderActionForm]] = {
     form.action: form
     for form in (
@@ -471,6 +488,7 @@ ACTION_FORMS: dict[str, type[OrderActionForm]] = {
         ExtensionRequestForm,
         DecideExtensionForm,
         AssignForm,
+        InstructForm,
     )
 }
 

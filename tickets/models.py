@@ -410,6 +410,52 @@ class OrderEvent(ChoiceLabels, EventRecord):
         return f"{self.order} {self.action} {self.created_at:%Y-%m-%d %H:%M}"
 
 
+
+class LeaderInstruction(AppendOnlyModel):
+    """领导批示: a leader's instruction on an order, at intake or at any time before it is closed.
+
+    Numbered per order (`sequence`, from 1): the supervision rule raises one 提醒函 per
+    instruction recorded while a unit has the order, keyed by this number.
+    """
+
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="instructions"
+    )
+    sequence = models.PositiveIntegerField(_("序号"))
+    instructor = models.CharField(_("批示领导"), max_length=100, blank=True, help_text=_("姓名或职务"))
+    text = models.TextField(_("批示内容"))
+    instructed_at = models.DateTimeField(_("批示时间"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登记人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # Carried over when the order it was given on was merged into this one (并单).
+    carried_from = models.ForeignKey(
+        WorkOrder,
+        verbose_name=_("随并单转入自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
+        ordering = ["order", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "sequence"], name="one_instruction_number_per_order")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order} #{self.sequence} {self.instructor}"
+
+
 class ContactRecord(ChoiceLabels, models.Model):
     """联系记录: the officer talked with the citizen."""
 

@@ -126,6 +126,13 @@ _TABLE = [
         guard_message=_("该工单没有待审批的延期申请。"),
     ),
     Transition(
+        "instruct",
+        _("记录领导批示"),
+        frozenset(s for s in S if s not in (S.CLOSED, S.MERGED)),
+        None,
+        frozenset({Role.DISPATCHER, Role.SUPERVISOR}),
+    ),
+    Transition(
         "assign",
         _("指定承办民警"),
         frozenset({S.DISPATCHED, S.CONTACTED, S.RETURNED}),

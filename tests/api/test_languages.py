@@ -104,7 +104,7 @@ def test_labels_follow_the_request_language(api, dispatcher, order_in):
     en = api(dispatcher, language="en").get(f"/api/v1/orders/{order.pk}/").json()
     assert (zh["status_label"], en["status_label"]) == ("已转办", "Dispatched")
     assert (zh["handling_type_label"], en["handling_type_label"]) == ("管理服务类", "Management / service")
-    assert [a["label"] for a in en["allowed_actions"]] == ["Redispatch", "Merge"]
+    assert [a["label"] for a in en["allowed_actions"]] == ["Redispatch", "Merge", "Record leader instruction"]
 
 
 def test_without_accept_language_the_answer_is_chinese(api, officer_a, order_in):

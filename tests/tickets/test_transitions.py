@@ -31,6 +31,7 @@ ACTOR = {
     "request_extension": "officer_a",
     "decide_extension": "dispatcher",
     "assign": "head_a",
+    "instruct": "dispatcher",
 }
 
 
@@ -54,6 +55,7 @@ def perform(action: str, order: WorkOrder, user, cast, loop):
         ),
         "decide_extension": lambda: services.order_decide_extension(order=order, acting_user=user, approve=True),
         "assign": lambda: services.order_assign(order=order, acting_user=user, officer=cast["officer_a"]),
+        "instruct": lambda: services.order_instruct(order=order, acting_user=user, instructor="局长", text="请跟进"),
     }
     return calls[action]()
 
@@ -157,4 +159,8 @@ def test_allowed_actions_offer_exactly_what_the_services_accept(loop, cast):
     offered = {t.action for t in workflow.allowed_actions(order, cast["officer_a"])}
     assert offered == {"contact", "send_back", "request_extension"}
     assert {t.action for t in workflow.allowed_actions(order, cast["officer_b"])} == set()
-    assert {t.action for t in workflow.allowed_actions(order, cast["dispatcher"])} == {"redispatch", "merge"}
+    assert {t.action for t in workflow.allowed_actions(order, cast["dispatcher"])} == {
+        "redispatch",
+        "merge",
+        "instruct",
+    }

@@ -591,6 +591,14 @@ class DecideExtensionSerializer(serializers.Serializer):
     note = _text()
 
 
+class InstructSerializer(serializers.Serializer):
+    instructor = LimitedCharField(max_length=100, allow_blank=True, help_text=_("批示领导：姓名或职务（必填）"))
+    text = LimitedCharField(max_length=TEXT_MAX_LENGTH, allow_blank=True, help_text=_("批示内容（必填）"))
+    instructed_at = BoundedDateTimeField(
+        required=False, allow_null=True, default=None, help_text=_("批示时间；不填即为现在")
+    )
+
+
 class AssignSerializer(serializers.Serializer):
     officer = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), help_text=_("承办民警"))
 

@@ -339,6 +339,20 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self._act(request, "assign", s.AssignSerializer, services.order_assign)
 
 
+    @_action_schema(
+        s.InstructSerializer,
+        _("记录领导批示"),
+        _(
+            "办结前的任何时候记录领导批示（批示领导、内容、时间），不改变工单状态；"
+            "工单在承办单位办理中时，即向承办单位下发提醒函。同一批示重复提交只记录一次。"
+        ),
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def instruct(self, request, pk=None):
+        return self._act(request, "instruct", s.InstructSerializer, services.order_instruct)
+
+
 class TopicFilter(django_filters.FilterSet):
     is_active = BooleanFilter(label=_("启用"))
 

@@ -15,6 +15,7 @@ the modules below are its rooms:
 - `review`      审核 (approve, return)
 - `closing`     回访, 办结, reopen
 - `merge`       并单, 关联
+- `instructions` 领导批示 at any time before closing
 - `common`      the lock, the event record, input checks shared by all of them
 - `counters`    named sequences (order numbers: a PostgreSQL sequence per day)
 """
@@ -25,6 +26,7 @@ from .dispatch import order_assign, order_dispatch, order_redispatch, order_reje
 from .extensions import order_decide_extension, order_request_extension
 from .handling import order_contact, order_report
 from .idempotency import idempotency_records_purge
+from .instructions import order_instruct
 from .intake import IntakeResult, intake_errors, order_intake, order_register
 from .merge import order_merge, order_relate
 from .review import order_approve, order_return
@@ -41,6 +43,7 @@ __all__ = [
     "order_contact",
     "order_decide_extension",
     "order_dispatch",
+    "order_instruct",
     "order_intake",
     "order_merge",
     "order_redispatch",

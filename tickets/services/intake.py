@@ -24,7 +24,7 @@ from ..exceptions import (
     NotPermitted,
     WorkflowError,
 )
-from ..models import Channel, HandlingType, Nature, OrderEvent, Topic, Urgency, WorkOrder
+from ..models import Channel, HandlingType, LeaderInstruction, Nature, OrderEvent, Topic, Urgency, WorkOrder
 from ..selectors import orders_visible_to
 from .common import CLOCK_SKEW, PHONE_RE
 from .counters import next_order_number, order_counter_catch_up
@@ -200,6 +200,15 @@ def _create_numbered(now: dt.datetime, *, acting_user, **fields) -> WorkOrder:
                 order = WorkOrder(number=number, **fields)
                 order.refresh_search_vector()  # the words of content and address, for search
                 order.save(force_insert=True)
+                if order.leader_instructed:
+                    # The instruction that came with the request: the order's first (领导批示).
+                    LeaderInstruction.objects.create(
+                        order=order,
+                        sequence=1,
+                        text=order.leader_instruction,
+                        instructed_at=order.received_at,
+                        recorded_by=acting_user,
+                    )
                 event = OrderEvent.objects.create(
                     order=order,
                     action="intake",

@@ -18,6 +18,7 @@ from ..exceptions import (
 )
 from ..models import Status, WorkOrder
 from .common import cancel_pending_extension, record_event
+from .instructions import carry_instructions
 
 
 @transaction.atomic
@@ -52,8 +53,11 @@ def order_merge(
         actor=acting_user,
         from_status=from_status,
         note=note.strip(),
-        payload={"primary": primary.pk, "primary_number": primary.number},
+        # The unit the primary is with: the repeat rule judges the merged order for it.
+        payload={"primary": primary.pk, "primary_number": primary.number, "unit": primary.unit_id},
     )
+    # A leader's instruction on the duplicate is an instruction on the matter: the primary gets it.
+    carry_instructions(order=order, primary=primary, actor=acting_user)
     # Duplicates already merged into this order follow it to its new primary, so every merged
     # order points at an open primary and closes with it.
     for child in WorkOrder.objects.select_for_update().filter(merged_into=order, status=Status.MERGED):

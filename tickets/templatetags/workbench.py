@@ -60,6 +60,19 @@ def due_soon_seconds() -> int:
 
 
 @register.filter
+def iso_local(value: str | None) -> str:
+    """{{ event.payload.instructed_at|iso_local }}: an ISO time kept in an event's payload, as
+    "2026-11-23 08:30" in the bureau's time zone ("" if it is not one)."""
+    try:
+        moment = dt.datetime.fromisoformat(value or "")
+    except (TypeError, ValueError):
+        return ""
+    if timezone.is_naive(moment):
+        return ""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+@register.filter
 def action_label(action: str) -> str:
     return _action_label(action)
 

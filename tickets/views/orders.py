@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -27,6 +29,21 @@ from .common import (
 )
 
 
+@dataclass(frozen=True)
+class NoticeEntry:
+    """A notice issued on the order, as a line of its timeline: which rule raised it (or by hand)."""
+
+    notice: object
+    created_at: object
+    is_notice: bool = True
+
+
+def timeline(events, notices: list | None) -> list:
+    """The order's events and the notices issued on it (those this user may open), by time."""
+    entries = [*events, *(NoticeEntry(n, n.issued_at) for n in notices or [])]
+    return sorted(entries, key=lambda e: e.created_at)
+
+
 def order_context(
     request: HttpRequest, order: WorkOrder, *, failed: OrderActionForm | None = None, next_url: str = ""
 ) -> dict:
@@ -44,13 +61,15 @@ def order_context(
             s for s in routing_suggest(address=order.address, topic=order.topic) if s.unit.pk != order.unit_id
         ]
     merged, related = selectors.linked_orders(user, order)
+    notices = notices_for_order(order, user)
+    events = order.events.select_related("actor").order_by("created_at", "id")
     return {
         "order": order,
         "suggestions": suggestions,
         "caller_name": caller_name,
         "caller_phone": caller_phone,
         "time_left": selectors.time_left(order),
-        "events": order.events.select_related("actor").order_by("created_at", "id"),
+        "events": timeline(events, notices),
         "contacts": order.contacts.select_related("officer"),
         "reports": order.reports.select_related("author"),
         "reviews": order.reviews.select_related("reviewer"),
@@ -59,7 +78,7 @@ def order_context(
         "objections": order.objections.select_related("raised_by", "unit", "decided_by").order_by("created_at"),
         "merged_orders": merged,
         "related_orders": related,
-        "notices": notices_for_order(order, user),
+        "notices": notices,
         "supervise_links": supervise_links(order, user),
         "action_forms": forms,
         "open_action": failed.action if failed is not None else "",
