@@ -111,6 +111,7 @@ def rule_enabled(policy: SupervisionPolicy, rule: str) -> bool:
         Rule.CALLBACK_UNSATISFIED: policy.unsatisfied_enabled,
         Rule.REPEAT_COMPLAINT: policy.repeat_enabled,
         Rule.LEADER_INSTRUCTION: policy.leader_enabled,
+        Rule.CONCENTRATED: policy.concentrated_enabled,
     }[rule]
 
 
