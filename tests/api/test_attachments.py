@@ -19,7 +19,9 @@ def stored(order, user, content=files.PDF, name="材料.pdf"):
 
 def test_officer_uploads_over_multipart(api, order_in, officer_a):
     order = order_in("contacted")
-    response = api(officer_a).post(url(order), {"file": files.upload(files.png_bytes(), "现场.png")}, format="multipart")
+    response = api(officer_a).post(
+        url(order), {"file": files.upload(files.png_bytes(), "现场.png")}, format="multipart"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert (body["content_type"], body["original_name"], body["kind"], body["uploaded_by"]) == (

@@ -169,7 +169,9 @@ def test_a_closed_order_is_read_only_even_for_the_desk(loop, dispatcher):
 
 
 def test_the_desk_may_upload_to_an_approved_order(loop, dispatcher):
-    services.attachment_upload(order=loop.approved(), file=files.upload(files.MP3, "回访录音.mp3"), acting_user=dispatcher)
+    services.attachment_upload(
+        order=loop.approved(), file=files.upload(files.MP3, "回访录音.mp3"), acting_user=dispatcher
+    )
 
 
 def test_attachments_for_order_lists_every_file_oldest_first(loop, dispatcher):

@@ -66,7 +66,7 @@ def test_another_unit_gets_404_for_upload_download_and_thumbnail(client, contact
 
 
 def upload_form(order) -> str:
-    return 'action="%s"' % reverse("attachments:upload", args=[order.pk])
+    return f'action="{reverse("attachments:upload", args=[order.pk])}"'
 
 
 def test_reviewer_sees_the_files_but_no_upload_form(client, reported, dispatcher, reviewer):
@@ -101,4 +101,3 @@ def test_html_and_svg_never_come_back_inline(client, received, dispatcher, conte
     assert response["Content-Type"] == "text/plain"
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
-
