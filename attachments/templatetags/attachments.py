@@ -19,10 +19,12 @@ register = template.Library()
 def attachment_panel(context, order):
     user = context["request"].user
     can_upload = may_upload(user, order)
+    # The order page has read these already (tickets.views.orders.order_context): no second query.
+    records = {name: context.get(name) for name in ("reports", "callbacks", "notices")}
     return {
         "order": order,
         "attachments": list(attachments_for_order(order)),
-        "form": AttachmentForm(order=order, user=user) if can_upload else None,
+        "form": AttachmentForm(order=order, user=user, records=records) if can_upload else None,
         "max_mb": max_bytes() // (1024 * 1024),
         "csrf_token": context.get("csrf_token"),
         "request": context["request"],
