@@ -43,6 +43,10 @@ AMR = Detected("audio/amr", ".amr")
 M4A = Detected("audio/mp4", ".m4a")
 TEXT = Detected("text/plain", ".txt")
 
+# A photo from any phone is under 50 megapixels. A larger image is refused: a small PNG can
+# decode to gigabytes (a decompression bomb), and the thumbnail would have to decode it.
+MAX_PIXELS = 50_000_000
+
 _PILLOW_FORMATS = {"PNG": PNG, "JPEG": JPEG, "GIF": GIF, "WEBP": WEBP}
 _M4A_BRANDS = {b"M4A ", b"M4B ", b"mp42", b"isom", b"3gp4", b"3gp5"}
 # Bytes that mark markup or a script even in a file that is otherwise text: served as an
@@ -55,7 +59,7 @@ def _image(file: IO[bytes]) -> Detected | None:
     try:
         with Image.open(file) as image:
             detected = _PILLOW_FORMATS.get(image.format or "")
-            if detected is None:
+            if detected is None or image.width * image.height > MAX_PIXELS:
                 return None
             image.verify()
     except Exception:  # noqa: BLE001 - any decoder error (truncated, a decompression bomb) means "not an image"

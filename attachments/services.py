@@ -114,6 +114,8 @@ def _thumbnail(file: IO[bytes]) -> ContentFile | None:
     file.seek(0)
     try:
         with Image.open(file) as image:
+            # JPEG decodes at a reduced scale straight away: a 12 MP photo never sits in memory whole.
+            image.draft("RGB", THUMBNAIL_SIZE)
             image = ImageOps.exif_transpose(image)
             image.thumbnail(THUMBNAIL_SIZE)
             if image.mode not in ("RGB", "L"):

@@ -342,6 +342,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "tickets.models.Status",
         "RequestStatusEnum": "tickets.models.RequestStatus",
         "BulletinKindEnum": "analysis.models.BulletinKind",
+        "AttachedToEnum": "attachments.models.AttachedTo",
     },
 }
 

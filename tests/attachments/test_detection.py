@@ -38,3 +38,10 @@ def test_executables_markup_and_scripts_are_no_known_type(content):
 
 def test_a_truncated_png_is_not_an_image():
     assert detect(io.BytesIO(files.png_bytes()[:60])) is None
+
+
+def test_an_image_over_the_pixel_limit_is_refused(monkeypatch):
+    from attachments import detection
+
+    monkeypatch.setattr(detection, "MAX_PIXELS", 100)
+    assert detect(io.BytesIO(files.png_bytes((20, 20)))) is None

@@ -179,3 +179,17 @@ def test_attachments_for_order_lists_every_file_oldest_first(loop, dispatcher):
     first = services.attachment_upload(order=order, file=files.upload(files.PDF, "1.pdf"), acting_user=dispatcher)
     second = services.attachment_upload(order=order, file=files.upload(files.TEXT, "2.txt"), acting_user=dispatcher)
     assert list(attachments_for_order(order)) == [first, second]
+
+
+def test_a_large_jpeg_photo_gets_a_thumbnail_too(loop, dispatcher):
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (3000, 2000), (90, 140, 60)).save(out, "JPEG")
+    attachment = services.attachment_upload(
+        order=loop.received(), file=files.upload(out.getvalue(), "photo.jpg"), acting_user=dispatcher
+    )
+    with attachment.thumbnail.open("rb") as thumb, Image.open(thumb) as image:
+        assert max(image.size) == 320
