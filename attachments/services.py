@@ -140,9 +140,11 @@ def attachment_upload(
     acting_user,
     kind: str = AttachedTo.ORDER,
     target_id: int | str | None = None,
+    expected_version: int | None = None,
 ) -> Attachment:
     """Store `file` with `order` (and the report, callback or notice it belongs to).
 
+    `expected_version` (the API's If-Match) refuses the upload when the order changed meanwhile.
     Everything the client says about the file (its name's extension, its Content-Type) is ignored
     but the name, kept for the download; the type comes from the content. Refused input stores
     nothing. The order's timeline records the upload, and the order's version moves on.
@@ -167,7 +169,7 @@ def attachment_upload(
     stored: list = []
     try:
         with transaction.atomic():
-            locked = lock_order(order, None)
+            locked = lock_order(order, expected_version)
             refusal = upload_refusal(acting_user, locked)  # the order may have moved meanwhile
             if refusal is not None:
                 raise refusal

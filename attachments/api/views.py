@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -13,7 +15,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tickets.api.errors import ErrorSerializer
+from tickets.api.idempotency import IDEMPOTENCY_HEADER, idempotent
 from tickets.api.lookups import plausible_id
+from tickets.api.preconditions import IF_MATCH_HEADER, etag_for, expected_version
 from tickets.selectors import order_for_user
 
 from .. import selectors, services
@@ -25,9 +29,14 @@ ERRORS = {
     401: _("未认证：缺少或无效的令牌"),
     403: _("您当前不能为该工单上传附件"),
     404: _("工单或附件不存在，或您无权查看"),
-    409: _("工单已办结或已并单，附件只读"),
+    409: _(
+        "工单已办结或已并单，附件只读；或同一 Idempotency-Key 的请求仍在处理中"
+        "（code 为 idempotency_key_in_progress，带 Retry-After）"
+    ),
+    412: _("If-Match 与工单当前版本不符：工单已被他人修改"),
     413: _("请求内容过大"),
     415: _("请求须为 multipart/form-data"),
+    422: _("该 Idempotency-Key 已用于另一个请求"),
     503: _("数据库暂时无法连接：按 Retry-After 的秒数后重试"),
 }
 
@@ -37,6 +46,38 @@ def _errors(*codes: int) -> dict:
 
 
 ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("附件 id"))
+
+
+IF_MATCH = OpenApiParameter(
+    IF_MATCH_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=_("上次读取工单时得到的 ETag；工单已被修改时返回 412，且不保存文件"),
+)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description=_("客户端生成的唯一键（如 UUID）；以同一键重试时返回首次的响应，文件不会重复保存"),
+)
+ETAG_RESPONSE = OpenApiParameter(
+    "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[201], description=_("上传后工单的版本")
+)
+
+
+def upload_fingerprint(request) -> str:
+    """What tells one upload from another for Idempotency-Key: the path, the form fields and each
+    file's SHA-256 — not the raw body, which Django would have to hold in memory whole."""
+    digest = hashlib.sha256(f"{request.method}\0{request.get_full_path()}\0".encode())
+    for name in sorted(request.data.keys()):
+        for value in request.data.getlist(name) if hasattr(request.data, "getlist") else [request.data[name]]:
+            if hasattr(value, "chunks"):
+                part = hashlib.sha256()
+                for chunk in value.chunks():
+                    part.update(chunk)
+                value = f"file:{value.size}:{part.hexdigest()}"
+            digest.update(f"{name}={value}\0".encode())
+    return digest.hexdigest()
 
 
 def _order(request, order_id):
@@ -75,11 +116,14 @@ class OrderAttachmentsView(APIView):
             "上传记入工单日志。"
         ),
         request={"multipart/form-data": AttachmentUploadSerializer},
-        responses={201: AttachmentSerializer, **_errors(400, 401, 403, 404, 409, 413, 415, 503)},
+        parameters=[IF_MATCH, IDEMPOTENCY_KEY, ETAG_RESPONSE],
+        responses={201: AttachmentSerializer, **_errors(400, 401, 403, 404, 409, 412, 413, 415, 422, 503)},
     )
+    @idempotent(fingerprint=upload_fingerprint)
     def post(self, request, id):
         order = _order(request, id)
-        # Who may upload is decided before the body is read, so the answer does not depend on it.
+        # The same order of checks as the order's actions: version, then who may upload.
+        version = expected_version(request, order)
         refusal = services.upload_refusal(request.user, order)
         if refusal is not None:
             raise refusal
@@ -92,8 +136,16 @@ class OrderAttachmentsView(APIView):
             acting_user=request.user,
             kind=data["kind"],
             target_id=data.get("target"),
+            expected_version=version,
         )
-        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED, headers={"ETag": etag_for(order)}
+        )
+
+    def replay_allowed(self, body: dict) -> bool:
+        """An Idempotency-Key replay is given only while the user may still see the file's order."""
+        order_id = body.get("order")
+        return isinstance(order_id, int) and order_for_user(self.request.user, order_id) is not None
 
 
 class OrderAttachmentView(APIView):

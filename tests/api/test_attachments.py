@@ -145,3 +145,46 @@ def test_the_schema_documents_the_attachment_endpoints(api, dispatcher):
     upload = paths["/api/v1/orders/{id}/attachments/"]["post"]
     assert "multipart/form-data" in upload["requestBody"]["content"]
     assert "/api/v1/orders/{id}/attachments/{attachment_id}/download/" in paths
+
+
+def test_an_upload_with_a_stale_if_match_is_412_and_stores_nothing(api, order_in, dispatcher):
+    order = order_in("received")
+    response = api(dispatcher).post(
+        url(order), {"file": files.upload(files.PDF)}, format="multipart", HTTP_IF_MATCH=f'"{order.version - 1}"'
+    )
+    assert response.status_code == 412
+    assert Attachment.objects.count() == 0
+
+
+def test_an_upload_answers_the_orders_new_etag(api, order_in, dispatcher):
+    order = order_in("received")
+    response = api(dispatcher).post(
+        url(order), {"file": files.upload(files.PDF)}, format="multipart", HTTP_IF_MATCH=f'"{order.version}"'
+    )
+    assert response["ETag"] == f'"{order.version + 1}"'
+
+
+def test_an_upload_retried_with_its_idempotency_key_stores_the_file_once(api, order_in, dispatcher):
+    order = order_in("received")
+    client = api(dispatcher)
+
+    def send():
+        return client.post(
+            url(order), {"file": files.upload(files.PDF, "a.pdf")}, format="multipart", HTTP_IDEMPOTENCY_KEY="k-1"
+        )
+
+    first, again = send(), send()
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json()["id"] == first.json()["id"]
+    assert Attachment.objects.count() == 1
+
+
+def test_the_same_key_with_another_file_is_422(api, order_in, dispatcher):
+    order = order_in("received")
+    client = api(dispatcher)
+    client.post(url(order), {"file": files.upload(files.PDF)}, format="multipart", HTTP_IDEMPOTENCY_KEY="k-2")
+    response = client.post(
+        url(order), {"file": files.upload(files.TEXT)}, format="multipart", HTTP_IDEMPOTENCY_KEY="k-2"
+    )
+    assert response.status_code == 422
