@@ -193,3 +193,39 @@ def test_a_large_jpeg_photo_gets_a_thumbnail_too(loop, dispatcher):
     )
     with attachment.thumbnail.open("rb") as thumb, Image.open(thumb) as image:
         assert max(image.size) == 320
+
+
+def test_a_notice_response_carries_the_signed_remedy(loop, officer_a, supervisor, settings):
+    from supervision.services import notice_issue
+
+    settings.SUPERVISION_EVENT_TASKS = False
+    order = loop.contacted()
+    notice = notice_issue(
+        kind="supervision", unit=officer_a.unit, orders=[order], reason="超期未办结", acting_user=supervisor
+    )
+    attachment = services.attachment_upload(
+        order=order,
+        file=files.upload(files.PDF, "整改措施（签字）.pdf"),
+        acting_user=officer_a,
+        kind=AttachedTo.NOTICE_RESPONSE,
+        target_id=notice.pk,
+    )
+    assert (attachment.kind, attachment.notice) == (AttachedTo.NOTICE_RESPONSE, notice)
+
+
+def test_a_notice_that_does_not_name_the_order_cannot_be_the_target(loop, officer_a, supervisor, settings):
+    from supervision.services import notice_issue
+
+    settings.SUPERVISION_EVENT_TASKS = False
+    other = loop.contacted()
+    notice = notice_issue(
+        kind="supervision", unit=officer_a.unit, orders=[other], reason="超期", acting_user=supervisor
+    )
+    with pytest.raises(InvalidInput):
+        services.attachment_upload(
+            order=loop.contacted(),
+            file=files.upload(files.PDF),
+            acting_user=officer_a,
+            kind=AttachedTo.NOTICE_RESPONSE,
+            target_id=notice.pk,
+        )
