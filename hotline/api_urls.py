@@ -20,6 +20,7 @@ REDOC_POLICY = {"style-src": [SELF, "'unsafe-inline'"], "worker-src": [SELF, "bl
 urlpatterns = [
     # Before the orders router, whose detail route would otherwise take "suggest" for an order id.
     path("v1/", include("suggest.api.urls")),
+    path("v1/", include("attachments.api.urls")),
     path("v1/", include("tickets.api.urls")),
     path("v1/", include("stations.api.urls")),
     path("v1/", include("supervision.api.urls")),

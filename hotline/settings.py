@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "supervision",
     "analysis",
     "suggest",
+    "attachments",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,39 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# No MEDIA_URL is served: attachments are read through views that check who may see the order.
+
+# --- attachments (README "Attachments") ---
+# Largest file accepted, in MB (checked on the bytes received, whatever the client claims).
+HOTLINE_ATTACHMENT_MAX_MB = env.int("HOTLINE_ATTACHMENT_MAX_MB", default=20)
+if HOTLINE_ATTACHMENT_MAX_MB < 1:
+    raise ImproperlyConfigured("HOTLINE_ATTACHMENT_MAX_MB must be at least 1.")
+# The detected types accepted (attachments/detection.py); anything else is refused.
+HOTLINE_ATTACHMENT_TYPES = env.list(
+    "HOTLINE_ATTACHMENT_TYPES",
+    default=[
+        "image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "audio/mpeg", "audio/wav", "audio/amr", "audio/mp4", "text/plain",
+    ],
+)
+# An S3-compatible store (MinIO, OSS, COS …) instead of var/media, through django-storages.
+if env.str("HOTLINE_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("HOTLINE_S3_BUCKET"),
+            "endpoint_url": env.str("HOTLINE_S3_ENDPOINT_URL", default="") or None,
+            "access_key": env.str("HOTLINE_S3_ACCESS_KEY"),
+            "secret_key": env.str("HOTLINE_S3_SECRET_KEY"),
+            "region_name": env.str("HOTLINE_S3_REGION", default="") or None,
+            # Private objects; nobody gets a URL to them, the views stream them.
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="hotline@localhost")
@@ -310,6 +344,7 @@ SPECTACULAR_SETTINGS = {
         "BulletinKindEnum": "analysis.models.BulletinKind",
         "NoticeKindEnum": "supervision.models.NoticeKind",
         "NoticeStatusEnum": "supervision.models.NoticeStatus",
+        "AttachedToEnum": "attachments.models.AttachedTo",
     },
 }
 

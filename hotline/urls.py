@@ -21,6 +21,8 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", ticket_views.home, name="home"),
+    # Before the tickets' orders/<id>/<action>/, which would take "attachments" for an action.
+    path("", include("attachments.urls")),
     path("", include("tickets.urls")),
 ]
 

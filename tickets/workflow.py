@@ -150,6 +150,8 @@ SYSTEM_ACTIONS = {
     "closed_with_primary": _("随主工单办结"),
     "extension_cancelled": _("延期申请撤销"),
     "relate": _("关联"),
+    # Written by the attachments app (attachments.services.attachment_upload).
+    "attachment_upload": _("上传附件"),
 }
 
 

@@ -198,8 +198,9 @@ def test_order_detail(client, dispatcher, orders, n, django_assert_max_num_queri
     [order] = orders(1, Status.CALLBACK_DONE)
     OrderEvent.objects.bulk_create(OrderEvent(order=order, action="dispatch", actor=dispatcher) for _ in range(n))
     client.force_login(dispatcher)
-    # Constant, whatever n: the sweep banner; related and merged orders in one query.
-    with django_assert_max_num_queries(15):
+    # Constant, whatever n: the sweep banner; related and merged orders in one query; the
+    # attachments (one query; the upload form reuses the page's reports, callbacks and notices).
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("tickets:order_detail", args=[order.pk]))
     assert response.status_code == 200
 

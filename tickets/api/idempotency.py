@@ -120,12 +120,16 @@ def _claim(request, key: str, fingerprint: str) -> IdempotencyRecord:
     return record
 
 
-def idempotent(view_method):
+def idempotent(view_method=None, *, fingerprint=_fingerprint):
     """Make a POST handler honour `Idempotency-Key` for the authenticated user.
 
     The view must answer `replay_allowed(body) -> bool`: whether the user may still be given
-    this stored answer.
+    this stored answer. `fingerprint(request) -> str` tells one request from another; the default
+    hashes the raw body, which Django holds in memory only up to `DATA_UPLOAD_MAX_MEMORY_SIZE`, so
+    a file upload passes its own (attachments: the form fields and each file's SHA-256).
     """
+    if view_method is None:
+        return functools.partial(idempotent, fingerprint=fingerprint)
 
     @functools.wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
@@ -136,13 +140,13 @@ def idempotent(view_method):
         if not _KEY_RE.match(key):
             raise exceptions.ValidationError({IDEMPOTENCY_HEADER: [MSG_KEY_INVALID]})
         # Read the body before the view parses it (Django keeps it for the parser).
-        fingerprint = _fingerprint(request)
+        digest = fingerprint(request)
         record = _stored(request, key)
         if record is not None:
-            return _replay(self, record, fingerprint)
+            return _replay(self, record, digest)
         try:
             with transaction.atomic():
-                record = _claim(request, key, fingerprint)
+                record = _claim(request, key, digest)
                 response = view_method(self, request, *args, **kwargs)
                 if not status.is_success(response.status_code):
                     transaction.set_rollback(True)  # nothing kept, not even the claim
@@ -159,7 +163,7 @@ def idempotent(view_method):
             record = _stored(request, key)
             if record is None:  # purged in between: the key is free again, let the client retry
                 raise KeyInProgress() from None
-            return _replay(self, record, fingerprint)
+            return _replay(self, record, digest)
         return response
 
     return wrapper
