@@ -186,7 +186,7 @@ class IssueSerializer(serializers.Serializer):
 
 class LetterPendingSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    code = serializers.CharField(help_text=_("letter_pending"))
+    code = serializers.CharField(help_text=_("固定为 letter_pending：PDF 正在生成"))
 
 
 # --- the rules' settings ---
