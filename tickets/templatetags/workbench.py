@@ -147,7 +147,7 @@ def order_head(row):
     meta = [str(order.topic), order.get_handling_type_display()]
     if order.unit_id is not None:
         meta.append(str(order.unit))
-    meta.append(f"{row.caller_name} {row.caller_phone}")
+    meta.append(caller_words(row))
     if order.address:
         meta.append(order.address)
     return format_html(
@@ -159,6 +159,21 @@ def order_head(row):
         format_html_join(" · ", "{}", ((part,) for part in meta)),
         Truncator(order.content).chars(140),
     )
+
+
+@register.filter
+def tel_href(phone: str) -> str:
+    """tel: URI of a phone number as typed (digits, a leading +; spaces and dashes dropped)."""
+    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+
+
+def caller_words(row):
+    """The caller's name and number; the number a tap-to-call link for whoever may see it."""
+    if getattr(row, "may_call", False) and row.caller_phone:
+        return format_html(
+            '{} <a class="tel" href="{}">{}</a>', row.caller_name, tel_href(row.caller_phone), row.caller_phone
+        )
+    return f"{row.caller_name} {row.caller_phone}"
 
 
 QUIET_ACTIONS = frozenset({"send_back", "reject_objection", "return", "reopen"})

@@ -109,6 +109,8 @@ class Row:
     actions: list
     forms: list
     url: str = ""
+    # Whether this user may see the caller's number, and so gets it as a tap-to-call link.
+    may_call: bool = False
 
 
 def _detail_url_maker():
@@ -136,10 +138,11 @@ def order_rows(
     rows = []
     for order in orders:
         name, phone = selectors.caller_for(user, order)
+        may_call = selectors.may_see_caller(user, order)
         actions = [t for t in allowed_actions(order, user) if t.action in offered] if offered else []
         forms = [ACTION_FORMS[t.action](order=order, user=user, lists=lists) for t in actions if t.action in inline]
         lazy = [t for t in actions if t.action not in inline]
-        rows.append(Row(order, name, phone, selectors.time_left(order, now), lazy, forms, url(order.pk)))
+        rows.append(Row(order, name, phone, selectors.time_left(order, now), lazy, forms, url(order.pk), may_call))
     return rows
 
 

@@ -48,6 +48,7 @@ def order_context(
         "suggestions": suggestions,
         "caller_name": caller_name,
         "caller_phone": caller_phone,
+        "may_call": selectors.may_see_caller(user, order),
         "time_left": selectors.time_left(order),
         "events": order.events.select_related("actor").order_by("created_at", "id"),
         "contacts": order.contacts.select_related("officer"),

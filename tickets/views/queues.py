@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from stations.models import Role
 
@@ -29,15 +30,14 @@ def workbench(request: HttpRequest) -> HttpResponse:
     """The unit's open orders, the nearest deadline first, with the forms to work them."""
     user = request.user
     visible = selectors.orders_visible_to(user)
-    # `order_open_work_idx` and `order_unit_waiting_idx`: the unit's rows in order, nothing else read.
-    owed = selectors.with_pending_extension(
-        visible.filter(status__in=UNIT_WORK_STATUSES).order_by("handling_deadline", "received_at", "pk")
-    )
+    owed = selectors.unit_work_queue(user)
     waiting = visible.filter(status__in=[Status.REPORTED, Status.SENT_BACK]).order_by("-updated_at", "-pk")[:50]
     next_url = reverse("tickets:workbench")
     rows = order_rows(owed[:QUEUE_LIMIT], user, with_forms=UNIT_FORMS, lists=ChoiceLists())
-    states = [timewords.deadline_state(r.time_left) for r in rows if r.time_left is not None]
     pending_extensions = {r.order.pk for r in rows if r.order.has_pending_extension}
+    counts = selectors.unit_work_counts(
+        visible.filter(status__in=UNIT_WORK_STATUSES), timezone.now(), timewords.DUE_SOON
+    )
     return render(
         request,
         "tickets/workbench.html",
@@ -47,11 +47,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
             "pending_extensions": pending_extensions,
             "notices": open_notices_for_unit(user.unit, user),
             "next_url": next_url,
-            "counts": {
-                "open": len(rows),
-                "soon": sum(1 for s in states if s == timewords.SOON),
-                "overdue": sum(1 for s in states if s == timewords.OVERDUE),
-            },
+            "counts": counts,
         },
     )
 
