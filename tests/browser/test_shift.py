@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import PHONE, expect, shot
+from tests.browser.conftest import ARTIFACTS, PHONE, expect, shot
 from tests.browser.test_pages import make_dispatched
+from tickets import services
 from tickets.models import WorkOrder
 
 pytestmark = pytest.mark.browser
@@ -17,8 +18,6 @@ def test_order_due_for_contact_in_30_minutes_sits_above_one_due_for_handling_tom
 ):
     now = timezone.now()
     contacted = make_dispatched(dispatcher, station_a, topic, content="已联系的工单，明天到办理时限。")
-    from tickets import services
-
     services.order_contact(order=contacted, acting_user=officer_a, method="phone", note="已联系。")
     WorkOrder.objects.filter(pk=contacted.pk).update(handling_deadline=now + dt.timedelta(days=1))
     fresh = make_dispatched(dispatcher, station_a, topic, content="刚转办的工单，半小时内须联系。")
@@ -43,4 +42,5 @@ def test_phone_workbench_shows_an_order_in_the_first_screen(login, dispatcher, o
     assert top < PHONE["height"] - 100, f"the first order starts at {top}px, below the first screen"
     expect(row.locator("a.tel")).to_have_attribute("href", "tel:13700001111")
     expect(page.locator("#notices")).not_to_have_attribute("open", "")
-    page.screenshot(path=str(shot(page, "shift-02-workbench-phone").with_name("shift-02-workbench-phone-first-screen.png")))
+    shot(page, "shift-02-workbench-phone")
+    page.screenshot(path=str(ARTIFACTS / "shift-02-workbench-phone-first-screen.png"))
