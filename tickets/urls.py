@@ -8,6 +8,7 @@ app_name = "tickets"
 
 urlpatterns = [
     path("dispatch/", views.dispatch_board, name="dispatch_board"),
+    path("dispatch/pulse/", views.desk_pulse, name="desk_pulse"),
     path("dispatch/intake/", views.intake, name="intake"),
     path("dispatch/suggest/", views.intake_suggest, name="intake_suggest"),
     path("dispatch/similar/", views.intake_similar, name="intake_similar"),

@@ -38,6 +38,10 @@
       el.classList.remove("state-ok", "state-soon", "state-overdue");
       el.classList.add("state-" + state);
     });
+    document.querySelectorAll(".age[data-since]").forEach(function (el) {
+      var since = new Date(el.getAttribute("data-since")).getTime();
+      if (!isNaN(since)) { el.textContent = durationWords(now - since); }
+    });
   }
 
   /* A form's controls shadow its properties: a radio button named "method" turns form.method
@@ -113,10 +117,84 @@
     }
   });
 
+  /* The live dispatcher board. #desk-strip polls (hx-trigger="every 5s"); when the desk's queues
+     changed, the server answers with a new strip and the queues and the bell swapped out of band. */
+  var baseTitle = document.title;
+  var lastUrgentTop = null;
+  var audio = null;
+
+  function soundOn() {
+    try { return window.localStorage.getItem("hotline.deskSound") === "1"; } catch (e) { return false; }
+  }
+
+  function showSoundToggle() {
+    var button = document.getElementById("sound-toggle");
+    if (!button) { return; }
+    var on = soundOn();
+    button.hidden = false;
+    button.setAttribute("aria-pressed", on ? "true" : "false");
+    button.textContent = button.getAttribute(on ? "data-on" : "data-off");
+  }
+
+  /* A short two-tone beep made by WebAudio: no sound file, nothing fetched. */
+  function beep() {
+    if (!audio) { return; }
+    if (audio.state === "suspended") { audio.resume(); }
+    [0, 0.22].forEach(function (offset, i) {
+      var osc = audio.createOscillator(), gain = audio.createGain();
+      osc.frequency.value = i ? 660 : 880;
+      gain.gain.setValueAtTime(0.0001, audio.currentTime + offset);
+      gain.gain.exponentialRampToValueAtTime(0.25, audio.currentTime + offset + 0.02);
+      gain.gain.exponentialRampToValueAtTime(0.0001, audio.currentTime + offset + 0.18);
+      osc.connect(gain); gain.connect(audio.destination);
+      osc.start(audio.currentTime + offset); osc.stop(audio.currentTime + offset + 0.2);
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("#sound-toggle") : null;
+    if (!button) { return; }
+    var on = !soundOn();
+    try { window.localStorage.setItem("hotline.deskSound", on ? "1" : "0"); } catch (e) { /* private mode */ }
+    // Browsers let a page make sound only after a click on it: the context is made here.
+    if (on && !audio && (window.AudioContext || window.webkitAudioContext)) {
+      audio = new (window.AudioContext || window.webkitAudioContext)();
+    }
+    showSoundToggle();
+    if (on) { beep(); }
+  });
+
+  function readStrip() {
+    var strip = document.getElementById("desk-strip");
+    if (!strip) { return; }
+    var count = parseInt(strip.getAttribute("data-title-count"), 10) || 0;
+    document.title = (count ? "(" + count + ") " : "") + baseTitle;
+    var top = parseInt(strip.getAttribute("data-urgent-top"), 10) || 0;
+    if (lastUrgentTop !== null && top > lastUrgentTop && soundOn()) { beep(); }
+    lastUrgentTop = top;
+  }
+
+  /* Do not pull the list from under someone working in it: while a row's form is open or has the
+     focus, the refresh waits (the strip keeps its old stamp, so the next poll brings it). */
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "desk-strip" || event.detail.xhr.status !== 200) { return; }
+    var queues = document.getElementById("desk-queues");
+    if (!queues) { return; }
+    var active = document.activeElement;
+    var busy = queues.querySelector("details.act[open]") ||
+      (active && active !== document.body && queues.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName));
+    if (busy) { event.detail.shouldSwap = false; }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     loadSettings();
+    baseTitle = document.title;
     tick();
     setInterval(tick, 15000);
+    showSoundToggle();
+    readStrip();
   });
   document.addEventListener("htmx:afterSwap", tick);
+  document.addEventListener("htmx:afterSettle", readStrip);
 })();

@@ -1,10 +1,14 @@
 """A whole shift: the officer's nearest deadline first, the dispatcher's live queue, the callback queue."""
 
 import datetime as dt
+import re
 
 import pytest
+import requests
 from django.utils import timezone
 
+from stations.tokens import token_issue
+from supervision.models import InboxItem, Notification
 from tests.browser.conftest import ARTIFACTS, PHONE, expect, shot
 from tests.browser.test_pages import make_dispatched
 from tickets import services
@@ -44,3 +48,37 @@ def test_phone_workbench_shows_an_order_in_the_first_screen(login, dispatcher, o
     expect(page.locator("#notices")).not_to_have_attribute("open", "")
     shot(page, "shift-02-workbench-phone")
     page.screenshot(path=str(ARTIFACTS / "shift-02-workbench-phone-first-screen.png"))
+
+
+def test_an_order_created_over_the_api_appears_on_an_open_board_without_a_reload(
+    login, live_server, dispatcher, topic
+):
+    page = login(dispatcher)
+    expect(page.locator("#desk-strip")).to_be_visible()
+    page.evaluate("window.__sameDocument = true")
+    _token, token = token_issue(user=dispatcher, name="platform")
+    response = requests.post(
+        f"{live_server.url}/api/v1/orders/",
+        json={
+            "channel": "12345",
+            "caller_name": "钱女士",
+            "caller_phone": "13900002222",
+            "address": "城关街道幸福小区5号楼",
+            "content": "楼下商铺深夜音响扰民，特急。",
+            "nature": "complaint",
+            "handling_type": "service",
+            "urgency": "critical",
+            "topic": topic.pk,
+        },
+        headers={"Authorization": f"Token {token}"},
+        timeout=10,
+    )
+    assert response.status_code == 201, response.text
+    number = response.json()["number"]
+    notification = Notification.objects.create(category="test", title="新的督办消息")
+    InboxItem.objects.create(notification=notification, user=dispatcher)
+    expect(page.locator(f"#waiting article.order-row[data-order='{number}']")).to_be_visible(timeout=10_000)
+    expect(page.get_by_test_id("unread-count")).to_have_text("1", timeout=10_000)
+    expect(page).to_have_title(re.compile(r"^\(1\) "))
+    assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
+    shot(page, "shift-03-board-live")

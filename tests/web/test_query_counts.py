@@ -121,10 +121,33 @@ def test_dispatch_board(client, dispatcher, officer_a, orders, n, django_assert_
         for o in extended
     )
     client.force_login(dispatcher)
-    with django_assert_max_num_queries(15):  # +1 constant: the sweep heartbeat banner
+    # +1 constant: the sweep heartbeat banner; +1: the live board's pulse (counts and change stamp)
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("tickets:dispatch_board"))
     assert shown(response, waiting + sent_back + extended) == 3 * n
     assert "转办至城关派出所" in response.content.decode()
+
+
+@pytest.mark.parametrize("n", ROWS)
+def test_desk_pulse_unchanged(client, dispatcher, orders, n, django_assert_num_queries):
+    orders(n, Status.RECEIVED)
+    orders(n, Status.SENT_BACK)
+    client.force_login(dispatcher)
+    stamp = re.search(r'since=([^"]+)"', client.get(reverse("tickets:dispatch_board")).content.decode()).group(1)
+    # The session, the user, and the pulse itself: one query of the application.
+    with django_assert_num_queries(3):
+        response = client.get(reverse("tickets:desk_pulse") + "?since=" + stamp.replace("&amp;", "&"))
+    assert response.status_code == 204
+
+
+@pytest.mark.parametrize("n", ROWS)
+def test_desk_pulse_changed(client, dispatcher, officer_a, orders, n, django_assert_max_num_queries):
+    waiting = orders(n, Status.RECEIVED)
+    sent_back = orders(n, Status.SENT_BACK)
+    client.force_login(dispatcher)
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("tickets:desk_pulse") + "?since=old")
+    assert shown(response, waiting + sent_back) == 2 * n
 
 
 @pytest.mark.parametrize("n", ROWS)

@@ -50,6 +50,21 @@ def countdown(deadline: dt.datetime | None, now: dt.datetime | None = None):
 
 
 @register.simple_tag
+def waited(order, now: dt.datetime | None = None):
+    """When an order came in and how long it has waited since; app.js keeps the age ticking."""
+    now = now or timezone.now()
+    received = order.received_at
+    return format_html(
+        '<p class="waited small">{} {} · {} <span class="age" data-since="{}">{}</span></p>',
+        gettext("受理"),
+        timezone.localtime(received).strftime("%m-%d %H:%M"),
+        gettext("已等待"),
+        received.isoformat(),
+        timewords.duration_words(now - received),
+    )
+
+
+@register.simple_tag
 def countdown_phrases():
     return timewords.countdown_phrases()
 

@@ -16,7 +16,7 @@ nobody learns which order numbers exist elsewhere.
 - `common`    access rules and list rows shared by the pages
 """
 
-from .board import dispatch_board, intake, intake_suggest
+from .board import desk_pulse, dispatch_board, intake, intake_suggest
 from .common import role_required
 from .home import home
 from .orders import order_action, order_action_form, order_by_number, order_detail
@@ -27,6 +27,7 @@ from .similar import intake_similar
 
 __all__ = [
     "callback_queue",
+    "desk_pulse",
     "dispatch_board",
     "home",
     "intake",
