@@ -463,3 +463,33 @@ def desk_pulse(user, unread: QuerySet | None = None) -> DeskPulse:
         urgent_top=found.get("w", empty)[2] or 0,
         stamp=stamp,
     )
+
+
+# --- the callback desk ---
+
+
+def _callback_filter(orders: QuerySet[WorkOrder], *, q: str = "", unit_id: int | None = None) -> QuerySet[WorkOrder]:
+    """Narrow a callback queue by an order number, the caller's number or words of the address
+    or content (`q`), and by the responsible unit. The queues are small (a partial index each),
+    so a substring match on their rows is cheap."""
+    if unit_id:
+        orders = orders.filter(unit_id=unit_id)
+    q = q.strip()
+    if q:
+        orders = orders.filter(
+            Q(number__iexact=q) | Q(platform_number__iexact=q) | Q(caller_phone=q) | Q(address__icontains=q)
+            | Q(content__icontains=q)
+        )
+    return orders
+
+
+def callback_waiting(user, *, q: str = "", unit_id: int | None = None) -> QuerySet[WorkOrder]:
+    """Approved orders waiting for their callback, the longest waiting first (`order_callback_queue_idx`)."""
+    orders = orders_visible_to(user).filter(status=Status.APPROVED)
+    return _callback_filter(orders, q=q, unit_id=unit_id).order_by("reviewed_at", "pk")
+
+
+def callback_done(user, *, q: str = "", unit_id: int | None = None) -> QuerySet[WorkOrder]:
+    """Called-back orders waiting to be closed or reopened, oldest callback first (`order_close_queue_idx`)."""
+    orders = orders_visible_to(user).filter(status=Status.CALLBACK_DONE)
+    return _callback_filter(orders, q=q, unit_id=unit_id).order_by("callback_at", "pk")

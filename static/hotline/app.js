@@ -187,6 +187,58 @@
     if (busy) { event.detail.shouldSwap = false; }
   });
 
+  /* Keyboard: [data-key="x"] is clicked (a link, a button) or focused (a field) when x is pressed
+     outside a text field; digits pick the nth radio button in [data-digit-radios]; Ctrl+Enter
+     submits the form in [data-key-submit] (or the one being typed in); ? shows #key-help. */
+  function typingIn(el) {
+    if (!el || !el.tagName) { return false; }
+    if (el.isContentEditable) { return true; }
+    if (el.tagName === "TEXTAREA" || el.tagName === "SELECT") { return true; }
+    return el.tagName === "INPUT" && !/^(radio|checkbox|button|submit|reset)$/i.test(el.type);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.metaKey || event.isComposing) { return; }
+    var target = event.target;
+    if (event.key === "Enter" && event.ctrlKey) {
+      var holder = document.querySelector("[data-key-submit]");
+      var form = (target.closest && target.closest("form")) || (holder && holder.querySelector("form"));
+      if (form && form.requestSubmit) { event.preventDefault(); form.requestSubmit(); }
+      return;
+    }
+    if (event.ctrlKey) { return; }
+    if (event.key === "Escape" && typingIn(target)) { target.blur(); return; }
+    if (typingIn(target)) { return; }
+    if (event.key === "?") {
+      var help = document.getElementById("key-help");
+      if (help) { event.preventDefault(); help.open = !help.open; }
+      return;
+    }
+    if (/^[1-9]$/.test(event.key)) {
+      var group = document.querySelector("[data-digit-radios]");
+      var radios = group ? group.querySelectorAll("input[type=radio]") : [];
+      var radio = radios[parseInt(event.key, 10) - 1];
+      if (radio) { event.preventDefault(); radio.checked = true; radio.focus(); }
+      return;
+    }
+    var el = null;
+    document.querySelectorAll("[data-key]").forEach(function (candidate) {
+      if (!el && candidate.getAttribute("data-key") === event.key) { el = candidate; }
+    });
+    if (!el) { return; }
+    event.preventDefault();
+    if (typingIn(el)) { el.focus(); if (el.select) { el.select(); } } else { el.click(); }
+  });
+
+  /* "Select all" ticks every box named by data-check-all. */
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.hasAttribute || !box.hasAttribute("data-check-all")) { return; }
+    document.querySelectorAll('input[type=checkbox][name="' + box.getAttribute("data-check-all") + '"]').forEach(function (b) {
+      b.checked = box.checked;
+    });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     loadSettings();
     baseTitle = document.title;

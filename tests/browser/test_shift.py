@@ -82,3 +82,64 @@ def test_an_order_created_over_the_api_appears_on_an_open_board_without_a_reload
     expect(page).to_have_title(re.compile(r"^\(1\) "))
     assert page.evaluate("window.__sameDocument") is True, "the page was reloaded"
     shot(page, "shift-03-board-live")
+
+
+def test_board_at_1366x768_shows_intake_suggestion_submit_and_queue_counts_without_scrolling(
+    login, dispatcher, topic, routing
+):
+    for i in range(8):
+        services.order_intake(
+            channel="12345", caller_name="李先生", caller_phone="13600003333", address="城关街道幸福小区1号楼",
+            content=f"等待转办的工单 {i}。", nature="complaint", handling_type="service", topic=topic,
+            acting_user=dispatcher,
+        )
+    page = login(dispatcher)
+    page.fill("#id_intake_address", "城关街道幸福小区3号楼")
+    page.select_option("#id_intake_topic", label=topic.name)
+    expect(page.locator("#intake-suggest")).to_contain_text("城关派出所")
+    height = page.viewport_size["height"]
+    for selector in ("#intake-suggest", "#intake button[type=submit]", "#desk-strip", "#id_intake_content"):
+        box = page.locator(selector).bounding_box()
+        assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, f"{selector} at {box}"
+    assert page.evaluate("window.scrollY") == 0
+    page.locator("#desk-strip a[href='#sent-back']").click()
+    expect(page.locator("#sent-back h2")).to_be_in_viewport()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(ARTIFACTS / "shift-04-board-1366x768.png"))
+
+
+def test_callback_queue_walks_three_orders_with_the_keyboard(login, dispatcher, officer_a, reviewer, station_a, topic):
+    orders = []
+    for i in range(3):
+        order = make_dispatched(dispatcher, station_a, topic, content=f"第{i + 1}张待回访工单。")
+        order = services.order_contact(order=order, acting_user=officer_a, method="phone", note="已联系。")
+        order = services.order_report(order=order, acting_user=officer_a, outcome="resolved", text=f"已处理{i + 1}。")
+        orders.append(services.order_approve(order=order, acting_user=reviewer))
+    page = login(dispatcher)
+    page.goto(page.url.split("/dispatch")[0] + "/callbacks/")
+    page.keyboard.press("?")
+    expect(page.locator("#key-help")).to_have_attribute("open", "")
+    shot(page, "shift-05-callback-desk")
+    page.keyboard.press("?")
+    # n skips to the next order without submitting, p comes back.
+    expect(page.locator(".review-order")).to_have_attribute("data-order", orders[0].number)
+    page.keyboard.press("n")
+    expect(page.locator(".review-order")).to_have_attribute("data-order", orders[1].number)
+    page.keyboard.press("p")
+    expect(page.locator(".review-order")).to_have_attribute("data-order", orders[0].number)
+    for i, order in enumerate(orders):
+        expect(page.locator(".review-order")).to_have_attribute("data-order", order.number)
+        page.keyboard.press("1" if i < 2 else "3")
+        page.keyboard.press("w")
+        page.keyboard.type(f"群众意见{i + 1}")
+        page.keyboard.press("Control+Enter")
+        expect(page.locator(".messages")).to_contain_text(f"{order.number}：回访 已完成")
+    expect(page.locator(".review-list .empty")).to_be_visible()
+    statuses = {o.satisfaction for o in WorkOrder.objects.filter(pk__in=[o.pk for o in orders])}
+    assert statuses == {"satisfied", "unsatisfied"}
+    # The two satisfied ones closed at once; the unsatisfied one waits for its own decision.
+    page.locator("[data-check-all=order]").check()
+    page.get_by_test_id("close-many").click()
+    expect(page.locator(".messages")).to_contain_text("已办结 2 张工单")
+    expect(page.locator("#awaiting-close article.order-row")).to_have_count(1)
+    shot(page, "shift-06-callback-after-bulk-close")

@@ -19,7 +19,7 @@ the modules below are its rooms:
 - `counters`    named sequences (order numbers: a PostgreSQL sequence per day)
 """
 
-from .closing import order_callback, order_close, order_reopen
+from .closing import BulkCloseResult, order_callback, order_close, order_reopen, orders_close_satisfied
 from .counters import next_counter, order_sequences_purge
 from .dispatch import order_assign, order_dispatch, order_redispatch, order_reject_objection, order_send_back
 from .extensions import order_decide_extension, order_request_extension
@@ -30,6 +30,7 @@ from .merge import order_merge, order_relate
 from .review import order_approve, order_return
 
 __all__ = [
+    "BulkCloseResult",
     "IntakeResult",
     "intake_errors",
     "idempotency_records_purge",
@@ -38,6 +39,7 @@ __all__ = [
     "order_assign",
     "order_callback",
     "order_close",
+    "orders_close_satisfied",
     "order_contact",
     "order_decide_extension",
     "order_dispatch",

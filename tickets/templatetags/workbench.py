@@ -282,3 +282,17 @@ def dispatch_forms(context, row, unit_options):
         )
     )
     return mark_safe("\n".join(parts))
+
+
+@register.filter
+def urlencode_dict(query: dict) -> str:
+    """{{ query|urlencode_dict }}: a dict of GET parameters as a query string."""
+    return urlencode(query)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param: str, number: int) -> str:
+    """This page's query string with `param` set to `number` (the other filters and pages kept)."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return query.urlencode()

@@ -21,11 +21,12 @@ from .common import role_required
 from .home import home
 from .orders import order_action, order_action_form, order_by_number, order_detail
 from .overview import overview, overview_partial, unit_overview
-from .queues import callback_queue, review_queue, workbench
+from .queues import callback_close_many, callback_queue, review_queue, workbench
 from .search import search
 from .similar import intake_similar
 
 __all__ = [
+    "callback_close_many",
     "callback_queue",
     "desk_pulse",
     "dispatch_board",

@@ -127,7 +127,11 @@ def desk_pulse(request: HttpRequest) -> HttpResponse:
     pulse = selectors.desk_pulse(user, unread)
     if request.GET.get("since") == pulse.stamp:
         return HttpResponse(status=204)
-    context = {**_desk_queues(request, ChoiceLists()), "pulse": pulse, "unread": pulse.unread if unread is not None else None}
+    context = {
+        **_desk_queues(request, ChoiceLists()),
+        "pulse": pulse,
+        "unread": pulse.unread if unread is not None else None,
+    }
     return render(request, "tickets/partials/desk_live.html", context)
 
 
