@@ -15,6 +15,7 @@ the modules below are its rooms:
 - `review`      审核 (approve, return)
 - `closing`     回访, 办结, reopen
 - `merge`       并单, 关联
+- `saved_searches` 常用查询 (a user's named order searches)
 - `common`      the lock, the event record, input checks shared by all of them
 - `counters`    named sequences (order numbers: a PostgreSQL sequence per day)
 """
@@ -28,6 +29,7 @@ from .idempotency import idempotency_records_purge
 from .intake import IntakeResult, intake_errors, order_intake
 from .merge import order_merge, order_relate
 from .review import order_approve, order_return
+from .saved_searches import saved_search_delete, saved_search_save
 
 __all__ = [
     "BulkCloseResult",
@@ -39,6 +41,8 @@ __all__ = [
     "order_assign",
     "order_callback",
     "order_close",
+    "saved_search_delete",
+    "saved_search_save",
     "orders_close_satisfied",
     "order_contact",
     "order_decide_extension",

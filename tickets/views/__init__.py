@@ -22,7 +22,7 @@ from .home import home
 from .orders import order_action, order_action_form, order_by_number, order_detail
 from .overview import overview, overview_partial, unit_overview
 from .queues import callback_close_many, callback_queue, review_queue, workbench
-from .search import search
+from .search import saved_search_delete, saved_search_save, search, search_export
 from .similar import intake_similar
 
 __all__ = [
@@ -42,7 +42,10 @@ __all__ = [
     "overview_partial",
     "review_queue",
     "role_required",
+    "saved_search_delete",
+    "saved_search_save",
     "search",
+    "search_export",
     "unit_overview",
     "workbench",
 ]
