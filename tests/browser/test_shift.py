@@ -143,3 +143,32 @@ def test_callback_queue_walks_three_orders_with_the_keyboard(login, dispatcher, 
     expect(page.locator(".messages")).to_contain_text("已办结 2 张工单")
     expect(page.locator("#awaiting-close article.order-row")).to_have_count(1)
     shot(page, "shift-06-callback-after-bulk-close")
+
+
+def test_the_shift_pages_run_their_scripts_without_errors(login, live_server, dispatcher, officer_a, station_a, topic):
+    """`new_context` fails the test on any uncaught script error (pageerror) or CSP refusal."""
+    base = live_server.url
+    make_dispatched(dispatcher, station_a, topic)
+    desk = login(dispatcher)
+    desk.locator("#sound-toggle").click()  # the WebAudio context is made on this click
+    expect(desk.locator("#sound-toggle")).to_have_attribute("aria-pressed", "true")
+    services.order_intake(
+        channel="12345", caller_name="孙女士", caller_phone="13500004444", address="城关街道幸福小区2号楼",
+        content="紧急：有人在楼道吸烟。", nature="complaint", handling_type="service", urgency="urgent", topic=topic,
+        acting_user=dispatcher,
+    )
+    expect(desk.locator("#waiting article.order-row")).to_have_count(1, timeout=10_000)  # a poll swapped in
+    desk.goto(base + "/callbacks/")
+    desk.keyboard.press("?")
+    desk.keyboard.press("/")
+    expect(desk.locator("#id_q")).to_be_focused()
+    desk.goto(base + "/orders/?ordering=received_at")
+    desk.fill("#id_saved_name", "按受理时间")
+    desk.get_by_role("button", name="保存当前查询").click()
+    expect(desk.locator("#saved-searches")).to_contain_text("按受理时间")
+    desk.get_by_test_id("sort-deadline").click()
+    expect(desk.locator("th[aria-sort]")).to_have_count(1)
+    shot(desk, "shift-07-search")
+    station = login(officer_a)
+    station.locator("#notices > summary").click()
+    expect(station.locator("#notices")).to_have_attribute("open", "")
