@@ -115,7 +115,9 @@ def search(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "primary_fields": primary,
             "more_fields": more,
-            "more_used": any(request.GET.get(f.name) for f in more) or any(f.errors for f in more),
+            # A column head's sort link sets `ordering`: that alone does not unfold the other conditions.
+            "more_used": any(request.GET.get(f.name) for f in more if f.name != "ordering")
+            or any(f.errors for f in more),
             "rows": order_rows(page.rows, user),
             "count": count if count <= COUNT_CAP else None,
             "count_cap": COUNT_CAP,
