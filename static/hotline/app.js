@@ -221,6 +221,24 @@
       if (radio) { event.preventDefault(); radio.checked = true; radio.focus(); }
       return;
     }
+    /* A keyboard-walked list ([data-key-rows]): j / k select the next / previous row, and a key
+       named by data-row-key on a control inside the selected row presses it (d: dispatch). */
+    var list = document.querySelector("[data-key-rows]");
+    if (list && (event.key === "j" || event.key === "k")) {
+      var rows = Array.prototype.slice.call(list.querySelectorAll("article.order-row"));
+      if (!rows.length) { return; }
+      var at = rows.findIndex(function (r) { return r.classList.contains("is-selected"); });
+      var next = event.key === "j" ? Math.min(at + 1, rows.length - 1) : Math.max(at - 1, 0);
+      rows.forEach(function (r) { r.classList.remove("is-selected"); r.removeAttribute("aria-current"); });
+      rows[next].classList.add("is-selected");
+      rows[next].setAttribute("aria-current", "true");
+      rows[next].scrollIntoView({block: "nearest"});
+      event.preventDefault();
+      return;
+    }
+    var selected = list ? list.querySelector("article.order-row.is-selected") : null;
+    var control = selected ? selected.querySelector('[data-row-key="' + event.key + '"]') : null;
+    if (control) { event.preventDefault(); control.click(); return; }
     var el = null;
     document.querySelectorAll("[data-key]").forEach(function (candidate) {
       if (!el && candidate.getAttribute("data-key") === event.key) { el = candidate; }

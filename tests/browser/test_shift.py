@@ -50,9 +50,7 @@ def test_phone_workbench_shows_an_order_in_the_first_screen(login, dispatcher, o
     page.screenshot(path=str(ARTIFACTS / "shift-02-workbench-phone-first-screen.png"))
 
 
-def test_an_order_created_over_the_api_appears_on_an_open_board_without_a_reload(
-    login, live_server, dispatcher, topic
-):
+def test_an_order_created_over_the_api_appears_on_an_open_board_without_a_reload(login, live_server, dispatcher, topic):
     page = login(dispatcher)
     expect(page.locator("#desk-strip")).to_be_visible()
     page.evaluate("window.__sameDocument = true")
@@ -89,8 +87,14 @@ def test_board_at_1366x768_shows_intake_suggestion_submit_and_queue_counts_witho
 ):
     for i in range(8):
         services.order_intake(
-            channel="12345", caller_name="李先生", caller_phone="13600003333", address="城关街道幸福小区1号楼",
-            content=f"等待转办的工单 {i}。", nature="complaint", handling_type="service", topic=topic,
+            channel="12345",
+            caller_name="李先生",
+            caller_phone="13600003333",
+            address="城关街道幸福小区1号楼",
+            content=f"等待转办的工单 {i}。",
+            nature="complaint",
+            handling_type="service",
+            topic=topic,
             acting_user=dispatcher,
         )
     page = login(dispatcher)
@@ -153,8 +157,15 @@ def test_the_shift_pages_run_their_scripts_without_errors(login, live_server, di
     desk.locator("#sound-toggle").click()  # the WebAudio context is made on this click
     expect(desk.locator("#sound-toggle")).to_have_attribute("aria-pressed", "true")
     services.order_intake(
-        channel="12345", caller_name="孙女士", caller_phone="13500004444", address="城关街道幸福小区2号楼",
-        content="紧急：有人在楼道吸烟。", nature="complaint", handling_type="service", urgency="urgent", topic=topic,
+        channel="12345",
+        caller_name="孙女士",
+        caller_phone="13500004444",
+        address="城关街道幸福小区2号楼",
+        content="紧急：有人在楼道吸烟。",
+        nature="complaint",
+        handling_type="service",
+        urgency="urgent",
+        topic=topic,
         acting_user=dispatcher,
     )
     expect(desk.locator("#waiting article.order-row")).to_have_count(1, timeout=10_000)  # a poll swapped in
@@ -172,3 +183,37 @@ def test_the_shift_pages_run_their_scripts_without_errors(login, live_server, di
     station = login(officer_a)
     station.locator("#notices > summary").click()
     expect(station.locator("#notices")).to_have_attribute("open", "")
+
+
+def test_dispatcher_dispatches_the_most_urgent_order_to_the_suggested_unit_with_the_keyboard(
+    login, dispatcher, topic, routing
+):
+    def intake(content, urgency):
+        return services.order_intake(
+            channel="12345",
+            caller_name="周先生",
+            caller_phone="13400005555",
+            address="城关街道幸福小区7号楼",
+            content=content,
+            nature="complaint",
+            handling_type="service",
+            urgency=urgency,
+            topic=topic,
+            acting_user=dispatcher,
+        ).order
+
+    older = intake("一般工单，先到。", "normal")
+    critical = intake("特急工单，后到。", "critical")
+    page = login(dispatcher)
+    rows = page.locator("#waiting article.order-row")
+    assert rows.nth(0).get_attribute("data-order") == critical.number
+    page.keyboard.press("j")
+    expect(rows.nth(0)).to_have_class(re.compile("is-selected"))
+    page.keyboard.press("d")
+    expect(page.locator(".messages")).to_contain_text(f"{critical.number}：转办 已完成")
+    critical.refresh_from_db()
+    assert critical.unit.name == "城关派出所"
+    expect(page.locator("#waiting article.order-row")).to_have_count(1)
+    assert page.locator("#waiting article.order-row").get_attribute("data-order") == older.number
+    page.keyboard.press("i")
+    expect(page.locator("#id_intake_caller_name")).to_be_focused()

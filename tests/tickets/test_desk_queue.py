@@ -71,3 +71,26 @@ def test_pulse_urgent_top_grows_only_with_an_urgent_order(dispatcher):
     assert selectors.desk_pulse(dispatcher).urgent_top == 0
     critical = _waiting(1, Urgency.CRITICAL)
     assert selectors.desk_pulse(dispatcher).urgent_top == critical.pk
+
+
+def test_pulse_stamp_changes_when_a_unit_asks_for_an_extension(dispatcher, officer_a, station_a):
+    order = services.order_dispatch(order=_waiting(30), unit=station_a, acting_user=dispatcher)
+    before = selectors.desk_pulse(dispatcher)
+    services.order_request_extension(
+        order=order,
+        acting_user=officer_a,
+        reason="需协调多部门。",
+        requested_until=timezone.now() + dt.timedelta(days=3),
+    )
+    after = selectors.desk_pulse(dispatcher)
+    assert (before.extensions, after.extensions) == (0, 1)
+    assert after.stamp != before.stamp
+
+
+def test_pulse_stamp_changes_when_a_unit_sends_an_order_back(dispatcher, officer_a, station_a):
+    order = services.order_dispatch(order=_waiting(30), unit=station_a, acting_user=dispatcher)
+    before = selectors.desk_pulse(dispatcher)
+    services.order_send_back(order=order, acting_user=officer_a, reason="不属本所辖区。")
+    after = selectors.desk_pulse(dispatcher)
+    assert after.sent_back == 1
+    assert after.stamp != before.stamp

@@ -251,7 +251,7 @@ def dispatch_forms(context, row, unit_options):
             format_html(
                 '<form method="post" action="{}" class="inline-form one-click" data-once>{}{}>'
                 '<input type="hidden" name="unit" value="{}">'
-                '<button type="submit" class="btn btn-primary btn-small" title="{}">{}</button>'
+                '<button type="submit" class="btn btn-primary btn-small" title="{}" data-row-key="d">{}</button>'
                 ' <small class="muted">{}</small></form>',
                 action,
                 csrf,

@@ -96,6 +96,7 @@ def _board_context(request: HttpRequest, intake_form: IntakeForm | None = None) 
         intake_form = IntakeForm(initial={"token": uuid.uuid4().hex}, lists=lists)
     else:
         intake_form.fields["dispatch_to"].use_list(lists.units(), lists)
+    intake_form.fields["caller_name"].widget.attrs["data-key"] = "i"  # the board's keyboard: start an intake
     return {
         **_desk_queues(request, lists),
         "intake_form": intake_form,
