@@ -166,11 +166,18 @@ def overdue_unanswered(now: dt.datetime | None = None) -> QuerySet[Notice]:
 # --- the inbox -------------------------------------------------------------------------------
 
 
+def unread_items(user) -> QuerySet[InboxItem]:
+    """The user's unread inbox items (`inbox_user_read_idx`)."""
+    if user is None or not user.is_authenticated:
+        return InboxItem.objects.none()
+    return InboxItem.objects.filter(user=user, read_at__isnull=True)
+
+
 def unread_count(user) -> int:
     """Unread messages in the user's inbox (the header's badge)."""
     if user is None or not user.is_authenticated:
         return 0
-    return InboxItem.objects.filter(user=user, read_at__isnull=True).count()
+    return unread_items(user).count()
 
 
 def inbox_for_user(user, *, unread_only: bool = False, by_order: bool = False) -> QuerySet[InboxItem]:

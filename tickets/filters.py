@@ -35,6 +35,11 @@ class StrictNullBooleanSelect(forms.NullBooleanSelect):
 
     VALUES = {"true": True, "True": True, "1": True, "false": False, "False": False, "0": False, "unknown": None}
 
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        # Not given means "either way": say 全部, not Django's 未知 (which reads as "not known").
+        self.choices = (("unknown", _("全部")), ("true", _("是")), ("false", _("否")))
+
     def value_from_datadict(self, data, files, name):
         value = data.get(name)
         return self.VALUES.get(value, value) if value else None

@@ -616,3 +616,20 @@ class SimilarForm(forms.Form):
     def query(self) -> dict:
         data = self.cleaned_data
         return {"phone": data["caller_phone"], "address": data["address"], "content": data["content"]}
+
+
+class CallbackFilterForm(forms.Form):
+    """The callback queue's filter: words or a number, and the responsible unit."""
+
+    q = forms.CharField(label=_("查找"), required=False, max_length=100)
+    unit = forms.TypedChoiceField(label=_("承办单位"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, lists: ChoiceLists, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("全部单位")), *((u.pk, u.name) for u in lists.units())]
+        self.fields["q"].widget.attrs.update({"placeholder": _("工单编号、来电号码、地址或内容"), "data-key": "/"})
+
+    def values(self) -> dict:
+        if not self.is_valid():
+            return {"q": "", "unit_id": None}
+        return {"q": self.cleaned_data["q"], "unit_id": self.cleaned_data["unit"]}

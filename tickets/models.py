@@ -709,3 +709,24 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key} → {self.status_code}"
+
+
+class SavedSearch(models.Model):
+    """A user's named filter of the order search (`/orders/?…`), kept to open again in one click."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("用户"), on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(_("名称"), max_length=40)
+    # The search page's query string, without its page position.
+    query = models.CharField(_("查询条件"), max_length=1000, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("常用查询")
+        verbose_name_plural = _("常用查询")
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_search_name_unique_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.name}"

@@ -10,7 +10,8 @@ import math
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Case, Count, DateTimeField, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, Least
 from django.utils import timezone
 
 from stations.models import Role
@@ -22,6 +23,7 @@ from .models import (
     RequestStatus,
     Review,
     Status,
+    Urgency,
     WorkOrder,
 )
 
@@ -129,6 +131,50 @@ def with_pending_extension(orders: QuerySet[WorkOrder]) -> QuerySet[WorkOrder]:
     asking the database once per row (a list of 100 orders would otherwise ask 100 times)."""
     pending = ExtensionRequest.objects.filter(order_id=OuterRef("pk"), status=RequestStatus.PENDING)
     return orders.annotate(has_pending_extension=Exists(pending))
+
+
+def next_deadline_expression():
+    """The nearer of an order's two clocks: the one-hour contact deadline while the order is not
+    yet contacted (status 已转办), the handling deadline otherwise (and always the earlier of the
+    two: a consultation's half day may end before an hour is up at the end of a working day)."""
+    return Case(
+        When(
+            status=Status.DISPATCHED,
+            contact_deadline__isnull=False,
+            then=Least(F("contact_deadline"), Coalesce(F("handling_deadline"), F("contact_deadline"))),
+        ),
+        default=F("handling_deadline"),
+    )
+
+
+def unit_work_queue(user) -> QuerySet[WorkOrder]:
+    """The open orders of `user`'s unit (as far as they may see them), the nearest deadline first.
+
+    Annotated `next_due` (see `next_deadline_expression`) and `has_pending_extension`. The unit's
+    open rows come from `order_open_work_idx`; sorting them by an expression is a sort of one
+    unit's open work (tens to a few hundred rows), not of the table.
+    """
+    owed = orders_visible_to(user).filter(status__in=UNIT_WORK_STATUSES)
+    return with_pending_extension(
+        owed.annotate(next_due=next_deadline_expression()).order_by(
+            F("next_due").asc(nulls_last=True), "received_at", "pk"
+        )
+    )
+
+
+def unit_work_counts(orders: QuerySet[WorkOrder], now: dt.datetime, due_soon: dt.timedelta) -> dict[str, int]:
+    """In one query: how many of `orders` are open, due within `due_soon` and overdue, each order
+    by its nearest clock, so an order due for contact in 45 minutes counts as 临期 even when its
+    handling deadline is tomorrow."""
+    return (
+        orders.annotate(next_due=next_deadline_expression())
+        .order_by()
+        .aggregate(
+            open=Count("pk"),
+            soon=Count("pk", filter=Q(next_due__gte=now, next_due__lt=now + due_soon)),
+            overdue=Count("pk", filter=Q(next_due__lt=now)),
+        )
+    )
 
 
 def unit_workload(now: dt.datetime, due_soon: dt.timedelta) -> dict[int, dict[str, int]]:
@@ -390,3 +436,122 @@ def order_page(
     if ranked:
         return rank_page(orders, size=size, position=position)
     return keyset_page(orders, field=field, descending=descending, size=size, position=position)
+
+# --- the dispatch desk: its queues' order, and the live board's pulse ---
+
+URGENCY_RANK = Case(
+    When(urgency=Urgency.CRITICAL, then=Value(0)),
+    When(urgency=Urgency.URGENT, then=Value(1)),
+    default=Value(2),
+)
+
+
+def desk_waiting_queue(user) -> QuerySet[WorkOrder]:
+    """Orders waiting for dispatch: 特急, then 紧急, then the rest; the longest waiting first
+    within each. The waiting orders are few (found by `order_status_received_idx`), so sorting
+    them by an expression costs a sort of those rows, not of the table."""
+    return (
+        orders_visible_to(user)
+        .filter(status=Status.RECEIVED)
+        .annotate(urgency_rank=URGENCY_RANK)
+        .order_by("urgency_rank", "received_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class DeskPulse:
+    """What the live dispatcher board polls: how many wait in each desk queue, and a stamp that
+    changes whenever any of those queues (or the user's unread count) changes."""
+
+    waiting: int
+    sent_back: int
+    extensions: int
+    unread: int
+    urgent_top: int
+    stamp: str
+
+    @property
+    def total(self) -> int:
+        return self.waiting + self.sent_back + self.extensions
+
+
+def desk_pulse(user, unread: QuerySet | None = None) -> DeskPulse:
+    """The desk's counts and change stamp in one round trip: a UNION ALL of small aggregates, each
+    over a partial index (`order_status_received_idx`, `order_sent_back_idx`, the pending
+    extensions' unique index; `inbox_user_read_idx` for `unread`, the user's unread inbox items,
+    passed in by the caller so this module does not depend on the supervision app).
+
+    (count, latest change, highest id) of a set changes whenever a row enters it (the newest
+    change and id are then that row's) or leaves it (the count drops), so it stands for the
+    whole list without reading it. `urgent_top` is the highest id among the 紧急/特急 orders
+    waiting: it grows when one arrives (the board's optional sound).
+    """
+    none_time = Value(None, output_field=DateTimeField())
+
+    def part(queryset, kind: str, last, top):
+        return (
+            queryset.order_by()
+            .annotate(kind=Value(kind))
+            .values("kind")
+            .annotate(n=Count("pk"), last=last, top=Coalesce(top, Value(0)))
+            .values_list("kind", "n", "last", "top")
+        )
+
+    visible = orders_visible_to(user).select_related(None)
+    urgent = Q(urgency__in=[Urgency.URGENT, Urgency.CRITICAL])
+    pending = ExtensionRequest.objects.filter(status=RequestStatus.PENDING)
+    if not (user.is_superuser or user.role in SEES_ALL):
+        # Only for those who see part of the orders: `order_id IN (all orders)` could lead the
+        # planner to read the whole order table where the pending requests' index suffices.
+        pending = pending.filter(order__in=visible)
+    parts = [
+        part(visible.filter(status=Status.RECEIVED), "w", Max("updated_at"), Max("pk", filter=urgent)),
+        part(visible.filter(status=Status.SENT_BACK), "s", Max("updated_at"), Max("pk")),
+        part(pending, "e", Max("created_at"), Max("pk")),
+    ]
+    if unread is not None:
+        parts.append(part(unread, "u", none_time, Max("pk")))
+    found = {kind: (n, last, top) for kind, n, last, top in parts[0].union(*parts[1:], all=True)}
+    empty = (0, None, 0)
+    stamp = "|".join(
+        "{}{}:{}:{}".format(k, *(v.isoformat() if isinstance(v, dt.datetime) else v for v in found.get(k, empty)))
+        for k in "wseu"
+    )
+    return DeskPulse(
+        waiting=found.get("w", empty)[0],
+        sent_back=found.get("s", empty)[0],
+        extensions=found.get("e", empty)[0],
+        unread=found.get("u", empty)[0],
+        urgent_top=found.get("w", empty)[2] or 0,
+        stamp=stamp,
+    )
+
+
+# --- the callback desk ---
+
+
+def _callback_filter(orders: QuerySet[WorkOrder], *, q: str = "", unit_id: int | None = None) -> QuerySet[WorkOrder]:
+    """Narrow a callback queue by an order number, the caller's number or words of the address
+    or content (`q`), and by the responsible unit. The queues are small (a partial index each),
+    so a substring match on their rows is cheap."""
+    if unit_id:
+        orders = orders.filter(unit_id=unit_id)
+    q = q.strip()
+    if q:
+        orders = orders.filter(
+            Q(number__iexact=q) | Q(platform_number__iexact=q) | Q(caller_phone=q) | Q(address__icontains=q)
+            | Q(content__icontains=q)
+        )
+    return orders
+
+
+def callback_waiting(user, *, q: str = "", unit_id: int | None = None) -> QuerySet[WorkOrder]:
+    """Approved orders waiting for their callback, the longest waiting first (`order_callback_queue_idx`)."""
+    orders = orders_visible_to(user).filter(status=Status.APPROVED)
+    return _callback_filter(orders, q=q, unit_id=unit_id).order_by("reviewed_at", "pk")
+
+
+def callback_done(user, *, q: str = "", unit_id: int | None = None) -> QuerySet[WorkOrder]:
+    """Called-back orders waiting to be closed or reopened, oldest callback first (`order_close_queue_idx`)."""
+    orders = orders_visible_to(user).filter(status=Status.CALLBACK_DONE)
+    return _callback_filter(orders, q=q, unit_id=unit_id).order_by("callback_at", "pk")

@@ -107,8 +107,10 @@ def test_an_order_goes_round_the_whole_loop(login, live_server, dispatcher, offi
 
     # 6. Dispatcher: callback — unsatisfied — then reopen to the same unit.
     desk.goto(f"{live_server.url}/callbacks/")
-    row = desk.locator(f"#awaiting-callback article[data-order='{number}']")
-    expect(row).to_contain_text("装修户承诺每晚20点后停工")
+    # The callback desk opens on the first order waiting, with the unit's report beside it.
+    expect(desk.locator(".review-order")).to_have_attribute("data-order", number)
+    row = desk.locator(".callback-desk .decision-callback")
+    expect(desk.locator(".callback-desk .review-report")).to_contain_text("装修户承诺每晚20点后停工")
     row.get_by_label("不满意").check()
     row.locator("textarea[name=citizen_words]").fill("晚上还是有噪音。")
     row.get_by_role("button", name="回访").click()
@@ -136,7 +138,8 @@ def test_an_order_goes_round_the_whole_loop(login, live_server, dispatcher, offi
     # 8. Reviewer approves; 9. dispatcher: satisfied callback, then close.
     review(review_desk, number, approve=True)
     desk.goto(f"{live_server.url}/callbacks/")
-    row = desk.locator(f"#awaiting-callback article[data-order='{number}']")
+    expect(desk.locator(".review-order")).to_have_attribute("data-order", number)
+    row = desk.locator(".callback-desk .decision-callback")
     row.get_by_label("满意", exact=True).check()
     row.get_by_role("button", name="回访").click()
     row = desk.locator(f"#awaiting-close article[data-order='{number}']")

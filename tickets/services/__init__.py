@@ -16,11 +16,12 @@ the modules below are its rooms:
 - `closing`     回访, 办结, reopen
 - `merge`       并单, 关联
 - `instructions` 领导批示 at any time before closing
+- `saved_searches` 常用查询 (a user's named order searches)
 - `common`      the lock, the event record, input checks shared by all of them
 - `counters`    named sequences (order numbers: a PostgreSQL sequence per day)
 """
 
-from .closing import order_callback, order_close, order_reopen
+from .closing import BulkCloseResult, order_callback, order_close, order_reopen, orders_close_satisfied
 from .counters import next_counter, order_sequences_purge
 from .dispatch import order_assign, order_dispatch, order_redispatch, order_reject_objection, order_send_back
 from .extensions import order_decide_extension, order_request_extension
@@ -30,8 +31,10 @@ from .instructions import order_instruct
 from .intake import IntakeResult, intake_errors, order_intake, order_register
 from .merge import order_merge, order_relate
 from .review import order_approve, order_return
+from .saved_searches import saved_search_delete, saved_search_save
 
 __all__ = [
+    "BulkCloseResult",
     "IntakeResult",
     "intake_errors",
     "idempotency_records_purge",
@@ -40,6 +43,9 @@ __all__ = [
     "order_assign",
     "order_callback",
     "order_close",
+    "saved_search_delete",
+    "saved_search_save",
+    "orders_close_satisfied",
     "order_contact",
     "order_decide_extension",
     "order_dispatch",

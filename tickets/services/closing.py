@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
 from django.db import transaction
 from django.utils import timezone
 
 from .. import workflow
-from ..exceptions import MSG_REASON_REQUIRED, InvalidInput
+from ..exceptions import MSG_BULK_CLOSE_NEEDS_SATISFIED, MSG_REASON_REQUIRED, InvalidInput, WorkflowError
 from ..models import Callback, Satisfaction, Status, WorkOrder
 from .common import lock_order, record_event, require_choice, start_round
+
+# Callbacks a bulk close may close; an unsatisfied one is closed or reopened one at a time.
+SATISFIED_ENOUGH = (Satisfaction.SATISFIED, Satisfaction.BASICALLY)
 
 
 @transaction.atomic
@@ -86,3 +92,29 @@ def order_reopen(*, order: WorkOrder, acting_user, reason: str, expected_version
         order, action="reopen", actor=acting_user, from_status=from_status, note=reason.strip(), payload=payload
     )
     return order
+
+
+@dataclass
+class BulkCloseResult:
+    closed: list[WorkOrder] = field(default_factory=list)
+    # (order, why it was left open): not satisfied, moved on meanwhile, not this user's to close.
+    refused: list[tuple[WorkOrder, str]] = field(default_factory=list)
+
+
+def orders_close_satisfied(*, orders: Iterable[WorkOrder], acting_user, note: str = "") -> BulkCloseResult:
+    """办结 many called-back orders at once, the desk's end-of-shift sweep of satisfied callbacks.
+
+    Each order goes through `order_close` on its own (its own lock, transition check and event),
+    so one refused order (an unsatisfied callback, which needs a decision of its own, or one that
+    somebody else moved meanwhile) leaves the others closed and is reported back.
+    """
+    result = BulkCloseResult()
+    for order in orders:
+        if order.satisfaction not in SATISFIED_ENOUGH:
+            result.refused.append((order, str(MSG_BULK_CLOSE_NEEDS_SATISFIED)))
+            continue
+        try:
+            result.closed.append(order_close(order=order, acting_user=acting_user, note=note))
+        except WorkflowError as exc:
+            result.refused.append((order, str(exc)))
+    return result

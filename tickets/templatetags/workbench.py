@@ -50,6 +50,21 @@ def countdown(deadline: dt.datetime | None, now: dt.datetime | None = None):
 
 
 @register.simple_tag
+def waited(order, now: dt.datetime | None = None):
+    """When an order came in and how long it has waited since; app.js keeps the age ticking."""
+    now = now or timezone.now()
+    received = order.received_at
+    return format_html(
+        '<p class="waited small">{} {} · {} <span class="age" data-since="{}">{}</span></p>',
+        gettext("受理"),
+        timezone.localtime(received).strftime("%m-%d %H:%M"),
+        gettext("已等待"),
+        received.isoformat(),
+        timewords.duration_words(now - received),
+    )
+
+
+@register.simple_tag
 def countdown_phrases():
     return timewords.countdown_phrases()
 
@@ -160,7 +175,7 @@ def order_head(row):
     meta = [str(order.topic), order.get_handling_type_display()]
     if order.unit_id is not None:
         meta.append(str(order.unit))
-    meta.append(f"{row.caller_name} {row.caller_phone}")
+    meta.append(caller_words(row))
     if order.address:
         meta.append(order.address)
     return format_html(
@@ -172,6 +187,21 @@ def order_head(row):
         format_html_join(" · ", "{}", ((part,) for part in meta)),
         Truncator(order.content).chars(140),
     )
+
+
+@register.filter
+def tel_href(phone: str) -> str:
+    """tel: URI of a phone number as typed (digits, a leading +; spaces and dashes dropped)."""
+    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+")
+
+
+def caller_words(row):
+    """The caller's name and number; the number a tap-to-call link for whoever may see it."""
+    if getattr(row, "may_call", False) and row.caller_phone:
+        return format_html(
+            '{} <a class="tel" href="{}">{}</a>', row.caller_name, tel_href(row.caller_phone), row.caller_phone
+        )
+    return f"{row.caller_name} {row.caller_phone}"
 
 
 QUIET_ACTIONS = frozenset({"send_back", "reject_objection", "return", "reopen"})
@@ -234,7 +264,7 @@ def dispatch_forms(context, row, unit_options):
             format_html(
                 '<form method="post" action="{}" class="inline-form one-click" data-once>{}{}>'
                 '<input type="hidden" name="unit" value="{}">'
-                '<button type="submit" class="btn btn-primary btn-small" title="{}">{}</button>'
+                '<button type="submit" class="btn btn-primary btn-small" title="{}" data-row-key="d">{}</button>'
                 ' <small class="muted">{}</small></form>',
                 action,
                 csrf,
@@ -265,3 +295,17 @@ def dispatch_forms(context, row, unit_options):
         )
     )
     return mark_safe("\n".join(parts))
+
+
+@register.filter
+def urlencode_dict(query: dict) -> str:
+    """{{ query|urlencode_dict }}: a dict of GET parameters as a query string."""
+    return urlencode(query)
+
+
+@register.simple_tag(takes_context=True)
+def page_query(context, param: str, number: int) -> str:
+    """This page's query string with `param` set to `number` (the other filters and pages kept)."""
+    query = context["request"].GET.copy()
+    query[param] = number
+    return query.urlencode()

@@ -16,17 +16,19 @@ nobody learns which order numbers exist elsewhere.
 - `common`    access rules and list rows shared by the pages
 """
 
-from .board import dispatch_board, intake, intake_suggest
+from .board import desk_pulse, dispatch_board, intake, intake_suggest
 from .common import role_required
 from .home import home
 from .orders import order_action, order_action_form, order_by_number, order_detail
 from .overview import overview, overview_partial, unit_overview
-from .queues import callback_queue, review_queue, workbench
-from .search import search
+from .queues import callback_close_many, callback_queue, review_queue, workbench
+from .search import saved_search_delete, saved_search_save, search, search_export
 from .similar import intake_similar
 
 __all__ = [
+    "callback_close_many",
     "callback_queue",
+    "desk_pulse",
     "dispatch_board",
     "home",
     "intake",
@@ -40,7 +42,10 @@ __all__ = [
     "overview_partial",
     "review_queue",
     "role_required",
+    "saved_search_delete",
+    "saved_search_save",
     "search",
+    "search_export",
     "unit_overview",
     "workbench",
 ]

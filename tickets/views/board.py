@@ -22,6 +22,7 @@ from ..forms import ChoiceLists, DispatchForm, IntakeForm, SuggestForm, options_
 from ..models import ExtensionRequest, Objection, RequestStatus, Status, WorkOrder
 from .common import (
     QUEUE_LIMIT,
+    _supervision_selectors,
     order_rows,
     role_required,
 )
@@ -31,15 +32,24 @@ from .overview import unit_overview
 INTAKE_TOKENS_KEPT = 20
 
 
-def _board_context(request: HttpRequest, intake_form: IntakeForm | None = None) -> dict:
-    """The board in a constant number of queries: each queue is one indexed query (a partial
-    index per queue), and the rows share one unit list and one read of the routing rules."""
+# How often an open board asks whether its queues changed (see `desk_pulse`).
+DESK_POLL_SECONDS = 5
+
+
+def _unread_items(user):
+    """The user's unread inbox items, when the supervision app is installed (for the pulse)."""
+    sel = _supervision_selectors()
+    return sel.unread_items(user) if sel is not None and hasattr(sel, "unread_items") else None
+
+
+def _desk_queues(request: HttpRequest, lists: ChoiceLists) -> dict:
+    """The three desk queues: each one indexed query (a partial index per queue); the rows share
+    one unit list and one read of the routing rules."""
     user = request.user
     visible = selectors.orders_visible_to(user)
-    lists = ChoiceLists()
-    next_url = reverse("tickets:dispatch_board")
-    waiting = visible.filter(status=Status.RECEIVED).order_by("received_at")[:QUEUE_LIMIT]
-    waiting_rows = order_rows(waiting, user, with_forms=("dispatch",), lists=lists)
+    waiting_rows = order_rows(
+        selectors.desk_waiting_queue(user)[:QUEUE_LIMIT], user, with_forms=("dispatch",), lists=lists
+    )
     rules = RoutingRules.load()
     for row in waiting_rows:
         row.suggestions = rules.suggest(address=row.order.address, topic=row.order.topic)
@@ -66,25 +76,64 @@ def _board_context(request: HttpRequest, intake_form: IntakeForm | None = None) 
     extension_rows = order_rows(orders, user, with_forms=("decide_extension",), lists=lists)
     for row, extension in zip(extension_rows, extensions, strict=True):
         row.extension = extension
+    return {
+        "waiting_rows": waiting_rows,
+        "sent_back_rows": sent_back_rows,
+        "extension_rows": extension_rows,
+        "unit_options": options_html(lists.units(), DispatchForm.base_fields["unit"].empty_label),
+        "next_url": reverse("tickets:dispatch_board"),
+        "now": timezone.now(),
+        "poll_seconds": DESK_POLL_SECONDS,
+    }
+
+
+def _board_context(request: HttpRequest, intake_form: IntakeForm | None = None) -> dict:
+    """The board in a constant number of queries, whatever the number of rows."""
+    user = request.user
+    visible = selectors.orders_visible_to(user)
+    lists = ChoiceLists()
     if intake_form is None:
         intake_form = IntakeForm(initial={"token": uuid.uuid4().hex}, lists=lists)
     else:
         intake_form.fields["dispatch_to"].use_list(lists.units(), lists)
+    intake_form.fields["caller_name"].widget.attrs["data-key"] = "i"  # the board's keyboard: start an intake
     return {
+        **_desk_queues(request, lists),
         "intake_form": intake_form,
-        "waiting_rows": waiting_rows,
-        "sent_back_rows": sent_back_rows,
-        "extension_rows": extension_rows,
+        "pulse": selectors.desk_pulse(user, _unread_items(user)),
         "overview": unit_overview(units=lists.units()),
-        "unit_options": options_html(lists.units(), DispatchForm.base_fields["unit"].empty_label),
         "callback_count": visible.filter(status__in=[Status.APPROVED, Status.CALLBACK_DONE]).count(),
-        "next_url": next_url,
     }
 
 
 @role_required(Role.DISPATCHER)
 def dispatch_board(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/dispatch_board.html", _board_context(request))
+
+
+@require_GET
+@role_required(Role.DISPATCHER)
+def desk_pulse(request: HttpRequest) -> HttpResponse:
+    """What an open board polls every few seconds (htmx, `hx-trigger="every 5s"`).
+
+    Unchanged (the stamp it sent is current): 204 and nothing else, after one query. Changed: the
+    header strip with the new counts and stamp, and, swapped out of band, the three queues and
+    the bell. Polling rather than server-sent events: a poll is a short ordinary request that
+    passes any proxy, holds no worker (gunicorn's sync workers and runserver would each be tied
+    up by a stream per open board), and needs no server state; one indexed query every five
+    seconds per open board is cheap.
+    """
+    user = request.user
+    unread = _unread_items(user)
+    pulse = selectors.desk_pulse(user, unread)
+    if request.GET.get("since") == pulse.stamp:
+        return HttpResponse(status=204)
+    context = {
+        **_desk_queues(request, ChoiceLists()),
+        "pulse": pulse,
+        "unread": pulse.unread if unread is not None else None,
+    }
+    return render(request, "tickets/partials/desk_live.html", context)
 
 
 @require_POST

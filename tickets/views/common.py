@@ -9,11 +9,9 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 
 from stations.models import Unit
 
@@ -109,6 +107,8 @@ class Row:
     actions: list
     forms: list
     url: str = ""
+    # Whether this user may see the caller's number, and so gets it as a tap-to-call link.
+    may_call: bool = False
 
 
 def _detail_url_maker():
@@ -136,30 +136,10 @@ def order_rows(
     rows = []
     for order in orders:
         name, phone = selectors.caller_for(user, order)
+        may_call = selectors.may_see_caller(user, order)
         actions = [t for t in allowed_actions(order, user) if t.action in offered] if offered else []
         forms = [ACTION_FORMS[t.action](order=order, user=user, lists=lists) for t in actions if t.action in inline]
         lazy = [t for t in actions if t.action not in inline]
-        rows.append(Row(order, name, phone, selectors.time_left(order, now), lazy, forms, url(order.pk)))
+        rows.append(Row(order, name, phone, selectors.time_left(order, now), lazy, forms, url(order.pk), may_call))
     return rows
 
-
-_STAMP_PK = 987654321987
-_STAMP_VERSION = 987654329
-
-
-def stamped_form(request: HttpRequest, action: str, next_url: str):
-    """One action's form rendered once for the page, then stamped with each row's order.
-
-    For forms whose fields do not depend on the order (the callback's satisfaction and words):
-    rendering the same form through the widget templates for each of 100 rows was most of a
-    queue's time. The markup is the real form's, rendered for a stand-in order whose id and
-    version are then replaced by each row's.
-    """
-    stand_in = WorkOrder(pk=_STAMP_PK, version=_STAMP_VERSION)
-    form = ACTION_FORMS[action](order=stand_in, user=request.user)
-    html = render_to_string("tickets/partials/action_form.html", {"form": form, "next_url": next_url}, request=request)
-
-    def stamp(order: WorkOrder) -> str:
-        return mark_safe(html.replace(str(_STAMP_PK), str(order.pk)).replace(str(_STAMP_VERSION), str(order.version)))
-
-    return stamp

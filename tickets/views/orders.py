@@ -68,6 +68,7 @@ def order_context(
         "suggestions": suggestions,
         "caller_name": caller_name,
         "caller_phone": caller_phone,
+        "may_call": selectors.may_see_caller(user, order),
         "time_left": selectors.time_left(order),
         "events": timeline(events, notices),
         "contacts": order.contacts.select_related("officer"),
