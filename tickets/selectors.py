@@ -53,6 +53,15 @@ def orders_visible_to(user) -> QuerySet[WorkOrder]:
     return orders.none()
 
 
+def of_visible_orders(records: QuerySet, user, field: str = "order") -> QuerySet:
+    """`records` (rows that belong to an order through `field`) narrowed to the orders `user` may
+    see. Nothing is added for those who see every order: `order_id IN (all orders)` could lead
+    the planner to read the whole order table where the records' own index suffices."""
+    if user is not None and user.is_authenticated and user.is_active and (user.is_superuser or user.role in SEES_ALL):
+        return records
+    return records.filter(**{f"{field}__in": orders_visible_to(user).select_related(None)})
+
+
 def order_for_user(user, pk) -> WorkOrder | None:
     """The order with this id if `user` may see it, else None (so callers answer 404)."""
     return orders_visible_to(user).filter(pk=pk).first()
@@ -499,11 +508,7 @@ def desk_pulse(user, unread: QuerySet | None = None) -> DeskPulse:
 
     visible = orders_visible_to(user).select_related(None)
     urgent = Q(urgency__in=[Urgency.URGENT, Urgency.CRITICAL])
-    pending = ExtensionRequest.objects.filter(status=RequestStatus.PENDING)
-    if not (user.is_superuser or user.role in SEES_ALL):
-        # Only for those who see part of the orders: `order_id IN (all orders)` could lead the
-        # planner to read the whole order table where the pending requests' index suffices.
-        pending = pending.filter(order__in=visible)
+    pending = of_visible_orders(ExtensionRequest.objects.filter(status=RequestStatus.PENDING), user)
     parts = [
         part(visible.filter(status=Status.RECEIVED), "w", Max("updated_at"), Max("pk", filter=urgent)),
         part(visible.filter(status=Status.SENT_BACK), "s", Max("updated_at"), Max("pk")),

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tickets.selectors import caller_for, mask_phone, orders_visible_to, overdue_orders
+from tickets.models import ContactRecord
+from tickets.selectors import caller_for, mask_phone, of_visible_orders, orders_visible_to, overdue_orders
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +19,17 @@ def test_dispatcher_and_supervisor_see_every_order(loop, cast):
     order = loop.dispatched()
     assert order in orders_visible_to(cast["dispatcher"])
     assert order in orders_visible_to(cast["supervisor"])
+
+
+def test_records_of_orders_follow_the_order_rule(loop, cast):
+    mine = loop.contacted()
+    records = ContactRecord.objects.all()
+    assert list(of_visible_orders(records, cast["officer_a"]).values_list("order", flat=True)) == [mine.pk]
+    assert not of_visible_orders(records, cast["officer_b"]).exists()
+    assert not of_visible_orders(records, cast["outsider"]).exists()
+    assert of_visible_orders(records, cast["dispatcher"]).count() == 1
+    # Who sees every order gets the records as they are, without `order_id IN (every order)`.
+    assert "tickets_workorder" not in str(of_visible_orders(records, cast["dispatcher"]).query)
 
 
 def test_reviewer_sees_orders_waiting_for_review_and_those_they_reviewed(loop, cast):

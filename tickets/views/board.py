@@ -64,7 +64,7 @@ def _desk_queues(request: HttpRequest, lists: ChoiceLists) -> dict:
     for row in sent_back_rows:
         row.objection = objections.get(row.order.pk)
     extensions = list(
-        ExtensionRequest.objects.filter(status=RequestStatus.PENDING, order__in=visible)
+        selectors.of_visible_orders(ExtensionRequest.objects.filter(status=RequestStatus.PENDING), user)
         .select_related("order", "order__unit", "order__topic", "order__officer", "requested_by")
         .order_by("created_at")[:QUEUE_LIMIT]
     )
