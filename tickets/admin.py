@@ -14,6 +14,7 @@ from .models import (
     OrderEvent,
     Report,
     Review,
+    SavedSearch,
     TimeLimitPolicy,
     Topic,
     WorkOrder,
@@ -207,3 +208,16 @@ class IdempotencyRecordAdmin(HistoryAdmin):
     list_filter = ["method", "status_code"]
     search_fields = ["key", "path", "user__username"]
     list_select_related = ["user"]
+
+
+@admin.register(SavedSearch)
+class SavedSearchAdmin(admin.ModelAdmin):
+    """A user's named order searches: kept by each user on the search page; here to look up or remove."""
+
+    list_display = ["user", "name", "created_at"]
+    search_fields = ["name", "user__username", "user__full_name"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "name", "query", "created_at"]
+
+    def has_add_permission(self, request):
+        return False

@@ -43,6 +43,9 @@ def test_officer_uploads_a_photo_and_sees_its_thumbnail(login, live_server, orde
     expect(page.locator("ul.messages")).to_contain_text("现场照片.png")
     thumb = panel.locator(".attachment-thumb img")
     expect(thumb).to_be_visible()
+    # Visible is laid out, not yet loaded: wait until the browser is done with the image (loaded
+    # or failed), then ask whether it loaded. On a busy machine the two moments are far apart.
+    page.wait_for_function("document.querySelector('.attachment-thumb img').complete")
     assert page.evaluate("document.querySelector('.attachment-thumb img').naturalWidth") > 0
     shot(page, f"attachments-{'desktop' if viewport == DESKTOP else 'phone'}")
     assert fits_width(page)

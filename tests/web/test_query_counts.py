@@ -178,8 +178,9 @@ def test_callback_queue(client, dispatcher, orders, n, django_assert_max_num_que
     called = orders(n, Status.CALLBACK_DONE)
     client.force_login(dispatcher)
     # One order worked at a time, as in review: its timeline and records cost what the review
-    # page's do; each list is a count and a page of at most CALLBACK_PAGE rows.
-    with django_assert_max_num_queries(13):
+    # page's do (its notices, which the timeline names by rule, and its events); each list is a
+    # count and a page of at most CALLBACK_PAGE rows.
+    with django_assert_max_num_queries(15):
         response = client.get(reverse("tickets:callback_queue"))
     html = response.content.decode()
     assert sum(1 for o in approved if o.number in html) == min(n, CALLBACK_PAGE)
