@@ -281,6 +281,13 @@ class RedispatchForm(DispatchForm):
         )
 
 
+class SignForm(OrderActionForm):
+    action = "sign"
+
+    def perform(self):
+        return services.order_sign(**self._common())
+
+
 class ContactForm(OrderActionForm):
     action = "contact"
     method = forms.ChoiceField(
@@ -459,6 +466,7 @@ ACTION_FORMS: dict[str, type[OrderActionForm]] = {
     for form in (
         DispatchForm,
         RedispatchForm,
+        SignForm,
         ContactForm,
         ReportForm,
         ApproveForm,

@@ -10,7 +10,7 @@ the modules below are its rooms:
 
 - `intake`      接单
 - `dispatch`    转办, 改派, 退单, objections, assigning an officer
-- `handling`    联系 and 上报
+- `handling`    签收, 联系 and 上报
 - `extensions`  延期
 - `review`      审核 (approve, return)
 - `closing`     回访, 办结, reopen
@@ -23,7 +23,7 @@ from .closing import order_callback, order_close, order_reopen
 from .counters import next_counter, order_sequences_purge
 from .dispatch import order_assign, order_dispatch, order_redispatch, order_reject_objection, order_send_back
 from .extensions import order_decide_extension, order_request_extension
-from .handling import order_contact, order_report
+from .handling import order_contact, order_report, order_sign
 from .idempotency import idempotency_records_purge
 from .intake import IntakeResult, intake_errors, order_intake
 from .merge import order_merge, order_relate
@@ -51,5 +51,6 @@ __all__ = [
     "order_request_extension",
     "order_return",
     "order_send_back",
+    "order_sign",
     "order_sequences_purge",
 ]

@@ -92,6 +92,8 @@ def start_round(order: WorkOrder, unit: Unit, now: dt.datetime) -> dict:
     order.status = Status.DISPATCHED
     order.dispatched_at = now
     order.cycle += 1
+    order.signed_at = None
+    order.signed_by = None
     order.contacted_at = None
     order.reported_at = None
     order.reviewed_at = None
