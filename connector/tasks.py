@@ -1,0 +1,16 @@
+"""Celery tasks of the connector: thin callers of services.delivery. Idempotent: a delivered
+message is never sent again by a repeated task, the lock keeps two runs off one message."""
+
+from celery import shared_task
+
+from .services import delivery
+
+
+@shared_task(name="connector.deliver_stream", ignore_result=True)
+def deliver_stream(stream: str) -> int:
+    return delivery.deliver_stream(stream=stream)
+
+
+@shared_task(name="connector.deliver_due", ignore_result=True)
+def deliver_due() -> int:
+    return delivery.deliver_due()
