@@ -23,7 +23,9 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(OutboxMessage)
 class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ["kind", "order", "stream", "sequence", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    list_display = [
+        "kind", "order", "stream", "sequence", "status", "attempts", "next_attempt_at", "sent_at", "last_error",
+    ]  # fmt: skip
     list_filter = ["status", "kind"]
     search_fields = ["=id", "stream", "order__number", "order__platform_number"]
     list_select_related = ["order"]
@@ -45,6 +47,7 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     def resend(self, request, queryset):
         count = outbox_resend(messages=queryset)
         self.message_user(
-            request, ngettext("%(n)d 条消息将立即重新发送。", "%(n)d 条消息将立即重新发送。", count) % {"n": count},
+            request,
+            ngettext("%(n)d 条消息将立即重新发送。", "%(n)d 条消息将立即重新发送。", count) % {"n": count},
             messages.SUCCESS,
         )

@@ -72,7 +72,7 @@ class WebhookSubscription(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     url = models.URLField(_("接收地址"), max_length=500)
     secret = models.CharField(_("签名密钥"), max_length=200)
-    event_types = models.JSONField(_("事件类型"), default=list, help_text=_("如 [\"order.created\", \"order.closed\"]"))
+    event_types = models.JSONField(_("事件类型"), default=list, help_text=_('如 ["order.created", "order.closed"]'))
     is_active = models.BooleanField(_("启用"), default=True)
     timeout_seconds = models.FloatField(_("超时（秒）"), default=10.0)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -141,7 +141,9 @@ class OutboxMessage(models.Model):
             # The sweep: pending messages that are due.
             models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_due_idx"),
             # A stream's undelivered head.
-            models.Index(fields=["stream", "sequence"], condition=Q(status="pending"), name="outbox_stream_pending_idx"),
+            models.Index(
+                fields=["stream", "sequence"], condition=Q(status="pending"), name="outbox_stream_pending_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -181,3 +183,6 @@ class FeedEntry(models.Model):
                 name="feed_one_event",
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.txid}-{self.pk}"

@@ -65,9 +65,7 @@ def feed_page(user, *, after: Cursor, limit: int = 100) -> tuple[list[FeedEntry]
         settled_entries()
         .filter(Q(txid__gt=after.txid) | Q(txid=after.txid, id__gt=after.id))
         .filter(visible)
-        .select_related(
-            "order_event__actor", "order_event__order", "notice_event__actor", "notice_event__notice"
-        )
+        .select_related("order_event__actor", "order_event__order", "notice_event__actor", "notice_event__notice")
         .order_by("txid", "id")[:limit]
     )
     cursor = Cursor(entries[-1].txid, entries[-1].id) if entries else after

@@ -34,6 +34,4 @@ class EventFeedView(APIView):
         if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
             raise ValidationError({"limit": [str(MSG_BAD_LIMIT % {"max": MAX_LIMIT})]})
         entries, next_cursor = feed_page(request.user, after=cursor, limit=int(raw_limit))
-        return Response(
-            {"results": FeedEventSerializer(entries, many=True).data, "next": next_cursor.encode()}
-        )
+        return Response({"results": FeedEventSerializer(entries, many=True).data, "next": next_cursor.encode()})

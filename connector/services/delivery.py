@@ -85,7 +85,13 @@ def _send_head(stream: str, now: dt.datetime) -> str:
             )
         message.save(
             update_fields=[
-                "attempts", "request", "response", "response_status", "status", "sent_at", "last_error",
+                "attempts",
+                "request",
+                "response",
+                "response_status",
+                "status",
+                "sent_at",
+                "last_error",
                 "next_attempt_at",
             ]
         )

@@ -41,9 +41,7 @@ def deliver_until_done(timeout: float = 20.0) -> int:
     return rounds
 
 
-def test_every_step_arrives_once_and_in_order_through_refusal_errors_and_timeouts(
-    loop, cast, platform, from_platform
-):
+def test_every_step_arrives_once_and_in_order_through_refusal_errors_and_timeouts(loop, cast, platform, from_platform):
     order = full_loop(loop, cast, from_platform())
     # The platform is down: the connection is refused.
     platform.endpoint_url = f"http://127.0.0.1:{closed_port()}/api/feedback"
