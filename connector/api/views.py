@@ -2,10 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from tickets.api.errors import ErrorSerializer
 
 from ..selectors import MAX_LIMIT, decode_cursor, feed_page
 from .serializers import FeedEventSerializer, FeedPageSerializer
@@ -24,7 +26,11 @@ class EventFeedView(APIView):
             OpenApiParameter("after", OpenApiTypes.STR, description=_("上次响应的 next；不填从头读取")),
             OpenApiParameter("limit", OpenApiTypes.INT, description=_("每页条数，默认 100，最多 500")),
         ],
-        responses={200: FeedPageSerializer},
+        responses={
+            200: FeedPageSerializer,
+            400: OpenApiResponse(ErrorSerializer, description=_("after 或 limit 无效")),
+            401: OpenApiResponse(ErrorSerializer, description=_("未认证：缺少或无效的令牌")),
+        },
     )
     def get(self, request):
         cursor = decode_cursor(request.query_params.get("after"))

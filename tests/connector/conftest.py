@@ -28,3 +28,17 @@ def from_platform():
 def steps(order) -> list[str]:
     messages = OutboxMessage.objects.filter(order=order, connection__isnull=False).order_by("sequence")
     return list(messages.values_list("kind", flat=True))
+
+
+@pytest.fixture
+def api():
+    """`api(user)`: a REST client authenticated as `user` (anonymous with None)."""
+    from rest_framework.test import APIClient
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
