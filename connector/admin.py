@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import OutboxMessage, PlatformConnection, WebhookSubscription
+from .models import FeedEntry, OutboxMessage, PlatformConnection, WebhookSubscription
 from .services.delivery import outbox_resend
 
 
@@ -51,3 +51,22 @@ class OutboxMessageAdmin(admin.ModelAdmin):
             ngettext("%(n)d 条消息将立即重新发送。", "%(n)d 条消息将立即重新发送。", count) % {"n": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(FeedEntry)
+class FeedEntryAdmin(admin.ModelAdmin):
+    """The change feed, to look up (read-only): which transaction wrote which event."""
+
+    list_display = ["id", "txid", "order", "order_event", "notice", "notice_event"]
+    search_fields = ["=order__number", "=notice__number"]
+    list_select_related = ["order", "notice", "order_event", "notice_event"]
+    readonly_fields = [f.name for f in FeedEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in ("GET", "HEAD") and super().has_view_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -19,13 +19,14 @@ def admin_client(client):
 def test_every_model_of_our_apps_is_registered():
     from django.apps import apps
 
-    for app in ("stations", "tickets", "supervision"):
+    for app in ("stations", "tickets", "supervision", "connector"):
         for model in apps.get_app_config(app).get_models():
             assert admin.site.is_registered(model), model
 
 
 @pytest.mark.parametrize(
-    "model", [m for m in admin.site._registry if m._meta.app_label in ("stations", "tickets", "supervision")]
+    "model",
+    [m for m in admin.site._registry if m._meta.app_label in ("stations", "tickets", "supervision", "connector")],
 )
 def test_change_list_opens_with_a_search(admin_client, model, loop):
     loop.closed()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
+
+from hotline import http
 
 from ..models import OutboxMessage, PlatformConnection
 from ..signing import SIGNATURE_HEADER, body_signature
@@ -73,15 +73,5 @@ def post(message: OutboxMessage) -> Attempt:
     shown = "POST {}\n{}\n\n{}".format(
         url, "\n".join(f"{k}: {v}" for k, v in _shown_headers(headers).items()), body.decode("utf-8")
     )
-    if not url.startswith(("http://", "https://")):
-        return Attempt(False, shown, error=f"not an http(s) URL: {url}")
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            text = answer.read(RESPONSE_KEEP).decode("utf-8", "replace")
-            return Attempt(True, shown, text, answer.status)
-    except urllib.error.HTTPError as exc:
-        text = exc.read(RESPONSE_KEEP).decode("utf-8", "replace") if exc.fp else ""
-        return Attempt(False, shown, text, exc.code, f"HTTP {exc.code} {exc.reason}")
-    except (urllib.error.URLError, OSError) as exc:
-        return Attempt(False, shown, error=f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}")
+    answer = http.post(url, body, headers=headers, timeout=timeout, keep=RESPONSE_KEEP)
+    return Attempt(answer.ok, shown, answer.body, answer.status, answer.error)
