@@ -28,6 +28,7 @@ from tickets.selectors import orders_visible_to
 from .models import FeedEntry
 
 MAX_LIMIT = 500
+BIGINT_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,9 @@ def decode_cursor(raw: str | None) -> Cursor | None:
     if not raw:
         return Cursor()
     txid, sep, pk = raw.partition("-")
-    if not sep or not txid.isdigit() or not pk.isdigit() or len(raw) > 60:
+    if not sep or not txid.isascii() or not pk.isascii() or not txid.isdigit() or not pk.isdigit() or len(raw) > 60:
+        return None
+    if int(txid) > BIGINT_MAX or int(pk) > BIGINT_MAX:
         return None
     return Cursor(int(txid), int(pk))
 

@@ -37,7 +37,7 @@ class EventFeedView(APIView):
         if cursor is None:
             raise ValidationError({"after": [str(MSG_BAD_CURSOR)]})
         raw_limit = request.query_params.get("limit", "100")
-        if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+        if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= MAX_LIMIT:
             raise ValidationError({"limit": [str(MSG_BAD_LIMIT % {"max": MAX_LIMIT})]})
         entries, next_cursor = feed_page(request.user, after=cursor, limit=int(raw_limit))
         return Response({"results": FeedEventSerializer(entries, many=True).data, "next": next_cursor.encode()})

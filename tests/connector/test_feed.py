@@ -54,6 +54,15 @@ def test_a_bad_cursor_is_a_clear_error(api, dispatcher):
     assert "游标无效" in response.json()["errors"]["after"][0]
 
 
+@pytest.mark.parametrize("after", ["99999999999999999999-1", "١٢-٣", "-", "1-"])
+def test_a_cursor_out_of_range_or_not_ours_is_refused(api, dispatcher, after):
+    assert api(dispatcher).get(FEED, {"after": after}).status_code == 400
+
+
+def test_a_limit_out_of_range_is_refused(api, dispatcher):
+    assert api(dispatcher).get(FEED, {"limit": "501"}).status_code == 400
+
+
 def test_the_feed_needs_a_signed_in_client(api):
     assert api().get(FEED).status_code == 401
 
