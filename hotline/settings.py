@@ -430,6 +430,12 @@ CELERY_BEAT_SCHEDULE["purge-order-sequences"] = {
     "schedule": crontab(minute=40, hour=3),
 }
 
+# 签收及时率: a dispatched order counts as signed in time when signed within this many minutes
+# (wall clock) of its dispatch. Changing it changes the figures from the next roll-up rebuild on.
+HOTLINE_SIGN_WITHIN_MINUTES = env.int("HOTLINE_SIGN_WITHIN_MINUTES", default=60)
+if HOTLINE_SIGN_WITHIN_MINUTES <= 0:
+    raise ImproperlyConfigured("HOTLINE_SIGN_WITHIN_MINUTES must be positive.")
+
 # --- the 12345 platform connector, webhooks, change feed (connector/, README "Connecting the 12345 platform") ---
 # A failed delivery is tried again after base × 2^(attempts-1) seconds, at most the cap; never given up.
 CONNECTOR_BACKOFF_SECONDS = env.float("CONNECTOR_BACKOFF_SECONDS", default=30.0)

@@ -54,3 +54,18 @@ def test_redispatch_clears_the_signing_for_the_new_unit(loop, officer_a, dispatc
     services.order_redispatch(order=order, unit=officer_b.unit, acting_user=dispatcher)
     order.refresh_from_db()
     assert order.signed_at is None and order.signed_by is None
+
+
+def test_the_migration_signs_old_contacted_orders_at_their_contact_time(loop, officer_a):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("tickets.migrations.0007_signed_for")
+    contacted, waiting = loop.contacted(), loop.dispatched()
+    WorkOrder.objects.update(signed_at=None, signed_by=None)  # as before 签收 existed
+    migration.sign_contacted_orders(apps, None)
+    contacted.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (contacted.signed_at, contacted.signed_by) == (contacted.contacted_at, officer_a)
+    assert (waiting.signed_at, waiting.signed_by) == (None, None)
