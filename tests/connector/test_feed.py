@@ -111,3 +111,12 @@ def test_an_event_that_commits_late_is_not_skipped(loop, cast):
         time.sleep(0.2)
         seen, _ = read_all(dispatcher, cursor)
     assert seen == expected
+
+
+def test_notice_events_are_in_the_feed_of_those_who_may_see_the_notice(api, loop, supervisor, officer_b, station_a):
+    from supervision.services import notice_issue
+
+    notice = notice_issue(kind="supervision", unit=station_a, orders=[loop.dispatched()], reason="超期未办结")
+    notices = [e for e in api(supervisor).get(FEED).json()["results"] if e["kind"] == "notice"]
+    assert [(e["action"], e["notice"]["number"]) for e in notices] == [("issue", notice.number)]
+    assert api(officer_b).get(FEED).json()["results"] == []
