@@ -2,15 +2,15 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import FeedEntry, OutboxMessage, PlatformConnection, WebhookSubscription
+from .models import FeedEntry, OutboxMessage, PlatformConnection, ReplyFile, WebhookSubscription
 from .services.delivery import outbox_resend
 
 
 @admin.register(PlatformConnection)
 class PlatformConnectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "is_active", "endpoint_url", "timeout_seconds"]
+    list_display = ["name", "is_active", "transport", "endpoint_url", "timeout_seconds"]
     fieldsets = [
-        (None, {"fields": ["name", "is_active", "endpoint_url", "timeout_seconds"]}),
+        (None, {"fields": ["name", "is_active", "transport", "endpoint_url", "timeout_seconds"]}),
         (_("认证与签名"), {"fields": ["username", "password", "secret"]}),
         (_("字段与代码对照"), {"fields": ["field_map", "code_map"]}),
     ]
@@ -69,4 +69,14 @@ class FeedEntryAdmin(admin.ModelAdmin):
         return request.method in ("GET", "HEAD") and super().has_view_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReplyFile)
+class ReplyFileAdmin(admin.ModelAdmin):
+    list_display = ["day", "connection", "rows", "created_at"]
+    search_fields = ["connection__name"]
+    readonly_fields = ["connection", "day", "file", "rows", "created_at"]
+
+    def has_add_permission(self, request):
         return False

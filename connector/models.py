@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,11 @@ class WebhookEvent(models.TextChoices):
     NOTICE_ISSUED = "notice.issued", _("督办函件发出")
 
 
+class Transport(models.TextChoices):
+    HTTP = "http", _("HTTP JSON 接口")
+    EXCEL = "excel", _("每日回复文件（Excel）")
+
+
 class PlatformConnection(models.Model):
     """The 12345 platform's HTTP JSON interface: where, how to sign in, how to name things.
 
@@ -37,7 +43,16 @@ class PlatformConnection(models.Model):
 
     name = models.CharField(_("名称"), max_length=100)
     is_active = models.BooleanField(_("启用"), default=False)
-    endpoint_url = models.URLField(_("接口地址"), max_length=500, help_text=_("每一步以 JSON POST 到此地址"))
+    transport = models.CharField(
+        _("对接方式"),
+        max_length=10,
+        choices=Transport.choices,
+        default=Transport.HTTP,
+        help_text=_("平台没有接口时，每天生成回复文件，由指挥中心下载后上传平台"),
+    )
+    endpoint_url = models.URLField(
+        _("接口地址"), max_length=500, blank=True, help_text=_("每一步以 JSON POST 到此地址")
+    )
     username = models.CharField(_("用户名"), max_length=100, blank=True, help_text=_("填写则以 HTTP Basic 认证"))
     password = models.CharField(_("密码"), max_length=200, blank=True)
     secret = models.CharField(
@@ -64,6 +79,10 @@ class PlatformConnection(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.transport == Transport.HTTP and not self.endpoint_url:
+            raise ValidationError({"endpoint_url": _("HTTP 接口方式须填写接口地址。")})
 
 
 class WebhookSubscription(models.Model):
@@ -186,3 +205,23 @@ class FeedEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.txid}-{self.pk}"
+
+
+class ReplyFile(models.Model):
+    """The day's replies in one workbook, for a platform without an API: the dispatch desk
+    downloads it and uploads it to the platform. Built by a worker after midnight."""
+
+    connection = models.ForeignKey(PlatformConnection, verbose_name=_("平台连接"), on_delete=models.PROTECT)
+    day = models.DateField(_("日期"))
+    file = models.FileField(_("文件"), upload_to="replies/%Y/%m/")
+    rows = models.PositiveIntegerField(_("条数"), default=0)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("每日回复文件")
+        verbose_name_plural = _("每日回复文件")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["connection", "day"], name="one_reply_file_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.connection} {self.day:%Y-%m-%d}"

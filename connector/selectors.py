@@ -22,10 +22,11 @@ from django.db import connection
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from stations.models import Role
 from supervision.selectors import notices_visible_to
 from tickets.selectors import orders_visible_to
 
-from .models import FeedEntry
+from .models import FeedEntry, ReplyFile
 
 MAX_LIMIT = 500
 BIGINT_MAX = 2**63 - 1
@@ -78,3 +79,13 @@ def feed_page(user, *, after: Cursor, limit: int = 100) -> tuple[list[FeedEntry]
     )
     cursor = Cursor(entries[-1].txid, entries[-1].id) if entries else after
     return entries, cursor
+
+
+def reply_files_visible_to(user) -> QuerySet[ReplyFile]:
+    """The daily reply files: the dispatch desk's (it uploads them to the platform) and administrators'."""
+    files = ReplyFile.objects.select_related("connection")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return files.none()
+    if user.is_superuser or user.role in (Role.DISPATCHER, Role.ADMINISTRATOR):
+        return files
+    return files.none()

@@ -3,7 +3,7 @@ message is never sent again by a repeated task, the lock keeps two runs off one 
 
 from celery import shared_task
 
-from .services import delivery
+from .services import delivery, replyfile
 
 
 @shared_task(name="connector.deliver_stream", ignore_result=True)
@@ -14,3 +14,8 @@ def deliver_stream(stream: str) -> int:
 @shared_task(name="connector.deliver_due", ignore_result=True)
 def deliver_due() -> int:
     return delivery.deliver_due()
+
+
+@shared_task(name="connector.build_reply_files", ignore_result=True)
+def build_reply_files() -> int:
+    return len(replyfile.reply_files_build())

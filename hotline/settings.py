@@ -450,6 +450,11 @@ CELERY_BEAT_SCHEDULE["connector-deliver-due"] = {
     "schedule": CONNECTOR_SWEEP_SECONDS,
     "options": {"expires": CONNECTOR_SWEEP_SECONDS},
 }
+# Yesterday's reply file, for a platform connected by Excel (connector/services/replyfile.py).
+CELERY_BEAT_SCHEDULE["connector-reply-files"] = {
+    "task": "connector.build_reply_files",
+    "schedule": crontab(minute=10, hour=0),
+}
 
 # --- bulletins, dashboards and analysis (analysis/, README "Bulletins, dashboards and analysis") ---
 # When beat publishes the bulletin of the previous Monday–Sunday: a cron line in TIME_ZONE.

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from supervision.broker import enqueue
 
-from ..models import OutboxMessage, OutboxStatus
+from ..models import OutboxMessage, OutboxStatus, Transport
 from . import transport
 
 logger = logging.getLogger(__name__)
@@ -62,6 +62,8 @@ def _send_head(stream: str, now: dt.datetime) -> str:
             return "waiting" if still_pending else "sent"
         if message.next_attempt_at > now:
             return "waiting"
+        if message.connection_id and message.connection.transport == Transport.EXCEL:
+            return "waiting"  # goes out in the daily reply file (services/replyfile.py)
         # Re-checked under the lock: a message resent by the admin may sit before this one.
         if OutboxMessage.objects.filter(
             stream=stream, status=OutboxStatus.PENDING, sequence__lt=message.sequence
@@ -112,6 +114,7 @@ def deliver_stream(*, stream: str, limit: int = 100) -> int:
 def due_streams(*, now: dt.datetime, limit: int = 500) -> list[str]:
     rows = (
         OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        .exclude(connection__transport=Transport.EXCEL)
         .order_by("next_attempt_at")
         .values_list("stream", flat=True)[: limit * 4]
     )
