@@ -75,6 +75,7 @@ BULLETIN_COLUMNS = (
     Column("closure_rate", _("办结率"), "rate"),
     Column("on_time_rate", _("按时办结率"), "rate"),
     Column("response_rate", _("响应率"), "rate"),
+    Column("sign_rate", _("签收及时率"), "rate"),
     Column("resolution_rate", _("解决率"), "rate"),
     Column("avg_handling_hours", _("平均办理时长（工作小时）"), "hours"),
     Column("callbacks", _("回访"), "count"),

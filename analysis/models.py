@@ -268,6 +268,8 @@ class UnitDayCount(models.Model):
     received = models.PositiveIntegerField(default=0)
     response_base = models.PositiveIntegerField(default=0)
     responded = models.PositiveIntegerField(default=0)
+    sign_base = models.PositiveIntegerField(default=0)
+    signed_in_time = models.PositiveIntegerField(default=0)
     due = models.PositiveIntegerField(default=0)
     due_closed = models.PositiveIntegerField(default=0)
     on_time = models.PositiveIntegerField(default=0)

@@ -56,6 +56,8 @@ from .stats import (
     ROLLUP_NAME,
     counted_orders,
     settled,
+    sign_counted,
+    signed_in_time_q,
     touched_days,
 )
 
@@ -109,6 +111,8 @@ def settled_counts(orders: QuerySet, boundary: dt.datetime) -> dict[tuple[int, d
                 filter=not_pending & (Q(contacted_at__isnull=False) | Q(contact_deadline__lte=boundary)),
             ),
             responded=Count("id", filter=not_pending & RESPONDED),
+            sign_base=Count("id", filter=not_pending & sign_counted(boundary)),
+            signed_in_time=Count("id", filter=not_pending & signed_in_time_q()),
         )
     )
     add(

@@ -58,6 +58,20 @@ ON_TIME = Q(status__in=RESULT_STATUSES, reported_at__lte=F("handling_deadline"))
 RESPONDED = Q(contacted_at__isnull=False, contacted_at__lte=F("contact_deadline"))
 PENDING_OBJECTION = Q(status=Status.SENT_BACK)
 
+
+def sign_window() -> dt.timedelta:
+    return dt.timedelta(minutes=settings.HOTLINE_SIGN_WITHIN_MINUTES)
+
+
+def signed_in_time_q() -> Q:
+    """签收及时: signed within HOTLINE_SIGN_WITHIN_MINUTES of the (latest) dispatch, on the wall clock."""
+    return Q(signed_at__isnull=False, signed_at__lte=F("dispatched_at") + sign_window())
+
+
+def sign_counted(cutoff: dt.datetime) -> Q:
+    """In the 签收 base: dispatched, and either signed or past its signing window at `cutoff`."""
+    return Q(dispatched_at__isnull=False) & (Q(signed_at__isnull=False) | Q(dispatched_at__lte=cutoff - sign_window()))
+
 ORDER_UNIT_KINDS = (UnitKind.STATION, UnitKind.DEPARTMENT)
 # The kinds of `supervision.Notice` (督办单, 提醒函), as the supervision-orders issue stores them.
 NOTICE_SUPERVISION = "supervision"
@@ -248,6 +262,8 @@ class Figures:
     received: int = 0
     response_base: int = 0
     responded: int = 0
+    sign_base: int = 0
+    signed_in_time: int = 0
     due: int = 0
     due_closed: int = 0
     on_time: int = 0
@@ -287,6 +303,10 @@ class Figures:
         return ratio(self.responded, self.response_base)
 
     @property
+    def sign_rate(self) -> float | None:
+        return ratio(self.signed_in_time, self.sign_base)
+
+    @property
     def resolution_rate(self) -> float | None:
         return ratio(self.resolved, self.approved)
 
@@ -308,7 +328,7 @@ class Figures:
         return data
 
 
-RATE_NAMES = ("closure_rate", "on_time_rate", "response_rate", "resolution_rate", "satisfaction_rate")
+RATE_NAMES = ("closure_rate", "on_time_rate", "response_rate", "sign_rate", "resolution_rate", "satisfaction_rate")
 
 
 def _in(field: str, start: dt.datetime, end: dt.datetime) -> Q:
@@ -350,6 +370,8 @@ def order_counts(period: Period, cutoff: dt.datetime, orders: QuerySet) -> dict[
         received=Count("id", filter=received),
         response_base=Count("id", filter=response_counted),
         responded=Count("id", filter=received & ~PENDING_OBJECTION & RESPONDED),
+        sign_base=Count("id", filter=received & ~PENDING_OBJECTION & sign_counted(cutoff)),
+        signed_in_time=Count("id", filter=received & ~PENDING_OBJECTION & signed_in_time_q()),
         due=Count("id", filter=due),
         due_closed=Count("id", filter=due & Q(status=Status.CLOSED)),
         on_time=Count("id", filter=due & ON_TIME),

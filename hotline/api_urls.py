@@ -24,6 +24,7 @@ urlpatterns = [
     path("v1/", include("tickets.api.urls")),
     path("v1/", include("stations.api.urls")),
     path("v1/", include("supervision.api.urls")),
+    path("v1/", include("connector.api.urls")),
     path("v1/analysis/", include("analysis.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

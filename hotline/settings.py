@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "analysis",
     "suggest",
     "attachments",
+    "connector",
 ]
 
 MIDDLEWARE = [
@@ -470,6 +471,32 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
 CELERY_BEAT_SCHEDULE["purge-order-sequences"] = {
     "task": "tickets.purge_order_sequences",
     "schedule": crontab(minute=40, hour=3),
+}
+
+# 签收及时率: a dispatched order counts as signed in time when signed within this many minutes
+# (wall clock) of its dispatch. Changing it changes the figures from the next roll-up rebuild on.
+HOTLINE_SIGN_WITHIN_MINUTES = env.int("HOTLINE_SIGN_WITHIN_MINUTES", default=60)
+if HOTLINE_SIGN_WITHIN_MINUTES <= 0:
+    raise ImproperlyConfigured("HOTLINE_SIGN_WITHIN_MINUTES must be positive.")
+
+# --- the 12345 platform connector, webhooks, change feed (connector/, README "Connecting the 12345 platform") ---
+# A failed delivery is tried again after base × 2^(attempts-1) seconds, at most the cap; never given up.
+CONNECTOR_BACKOFF_SECONDS = env.float("CONNECTOR_BACKOFF_SECONDS", default=30.0)
+CONNECTOR_BACKOFF_MAX_SECONDS = env.float("CONNECTOR_BACKOFF_MAX_SECONDS", default=3600.0)
+if CONNECTOR_BACKOFF_SECONDS <= 0 or CONNECTOR_BACKOFF_MAX_SECONDS < CONNECTOR_BACKOFF_SECONDS:
+    raise ImproperlyConfigured("CONNECTOR_BACKOFF_SECONDS must be positive and at most CONNECTOR_BACKOFF_MAX_SECONDS.")
+# How often beat sends what is due (messages whose task was lost, retries that came due).
+CONNECTOR_SWEEP_SECONDS = env.float("CONNECTOR_SWEEP_SECONDS", default=15.0)
+CONNECTOR_SWEEP_TIME_BUDGET = env.float("CONNECTOR_SWEEP_TIME_BUDGET", default=120.0)
+CELERY_BEAT_SCHEDULE["connector-deliver-due"] = {
+    "task": "connector.deliver_due",
+    "schedule": CONNECTOR_SWEEP_SECONDS,
+    "options": {"expires": CONNECTOR_SWEEP_SECONDS},
+}
+# Yesterday's reply file, for a platform connected by Excel (connector/services/replyfile.py).
+CELERY_BEAT_SCHEDULE["connector-reply-files"] = {
+    "task": "connector.build_reply_files",
+    "schedule": crontab(minute=10, hour=0),
 }
 
 # --- bulletins, dashboards and analysis (analysis/, README "Bulletins, dashboards and analysis") ---

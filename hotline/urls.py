@@ -14,6 +14,7 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("analysis/", include("analysis.urls")),
+    path("connector/", include("connector.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html", redirect_authenticated_user=True),

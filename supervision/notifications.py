@@ -14,8 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -26,6 +24,7 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hotline import http
 from stations.models import Unit, UnitKind
 
 from .broker import enqueue
@@ -158,29 +157,22 @@ def webhook_payload(notification: Notification, fmt: str) -> dict:
 
 
 def send_webhook(url: str, payload: dict, *, timeout: float | None = None) -> None:
-    if not url.startswith(("http://", "https://")):
-        raise DeliveryError(f"not an http(s) URL: {url}")
-    request = urllib.request.Request(
+    answer = http.post(
         url,
-        data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
+        json.dumps(payload, ensure_ascii=False).encode("utf-8"),
         headers={"Content-Type": "application/json; charset=utf-8"},
-        method="POST",
+        timeout=timeout or settings.SUPERVISION_WEBHOOK_TIMEOUT,
     )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout or settings.SUPERVISION_WEBHOOK_TIMEOUT) as response:
-            raw = response.read(65536)
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"HTTP {exc.code} {exc.reason}") from exc
-    except (urllib.error.URLError, OSError) as exc:
-        raise DeliveryError(f"{type(exc).__name__}: {getattr(exc, 'reason', exc)}") from exc
+    if not answer.ok:
+        raise DeliveryError(answer.error)
     # Both robots answer HTTP 200 with {"errcode": 0, "errmsg": "ok"}; a refused message (bad key,
     # rate limit, keyword missing) is HTTP 200 too, with another errcode.
     try:
-        answer = json.loads(raw.decode("utf-8") or "{}")
-    except (UnicodeDecodeError, json.JSONDecodeError):
+        reply = json.loads(answer.body or "{}")
+    except json.JSONDecodeError:
         return
-    if isinstance(answer, dict) and answer.get("errcode", 0) not in (0, "0"):
-        raise DeliveryError(f"errcode {answer.get('errcode')}: {answer.get('errmsg', '')}")
+    if isinstance(reply, dict) and reply.get("errcode", 0) not in (0, "0"):
+        raise DeliveryError(f"errcode {reply.get('errcode')}: {reply.get('errmsg', '')}")
 
 
 def send_email(address: str, notification: Notification) -> None:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, override
 
 from stations.models import Role, Unit
+from tickets.events import event_written
 from tickets.models import WorkOrder
 from tickets.services import next_counter
 from tickets.workcalendar import WorkCalendar, working_day_minutes
@@ -181,7 +182,7 @@ def default_respond_by(issued_at: dt.datetime, policy: SupervisionPolicy) -> dt.
 
 
 def _record(notice: Notice, *, action: str, actor, from_status: str, note: str = "", payload=None) -> NoticeEvent:
-    return NoticeEvent.objects.create(
+    event = NoticeEvent.objects.create(
         notice=notice,
         action=action,
         from_status=from_status,
@@ -190,6 +191,9 @@ def _record(notice: Notice, *, action: str, actor, from_status: str, note: str =
         note=note,
         payload=payload or {},
     )
+    # The connector's outbox and change feed, written in this transaction (tickets.events).
+    event_written(event)
+    return event
 
 
 def _fmt_time(value: dt.datetime) -> str:

@@ -8,6 +8,8 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
+OUR_APPS = ("stations", "tickets", "supervision", "attachments", "connector")
+
 
 @pytest.fixture
 def admin_client(client):
@@ -19,14 +21,14 @@ def admin_client(client):
 def test_every_model_of_our_apps_is_registered():
     from django.apps import apps
 
-    for app in ("stations", "tickets", "supervision", "attachments"):
+    for app in OUR_APPS:
         for model in apps.get_app_config(app).get_models():
             assert admin.site.is_registered(model), model
 
 
 @pytest.mark.parametrize(
     "model",
-    [m for m in admin.site._registry if m._meta.app_label in ("stations", "tickets", "supervision", "attachments")],
+    [m for m in admin.site._registry if m._meta.app_label in OUR_APPS],
 )
 def test_change_list_opens_with_a_search(admin_client, model, loop):
     loop.closed()

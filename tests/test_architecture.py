@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("hotline", "stations", "tickets", "supervision", "analysis", "suggest", "attachments")
+PACKAGES = ("hotline", "stations", "tickets", "supervision", "analysis", "suggest", "attachments", "connector")
 
 
 def _module_name(path: Path) -> str:

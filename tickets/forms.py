@@ -280,6 +280,13 @@ class RedispatchForm(DispatchForm):
         )
 
 
+class SignForm(OrderActionForm):
+    action = "sign"
+
+    def perform(self):
+        return services.order_sign(**self._common())
+
+
 class ContactForm(OrderActionForm):
     action = "contact"
     method = forms.ChoiceField(
@@ -475,6 +482,7 @@ ACTION_FORMS: dict[str, type[OrderActionForm]] = {
     for form in (
         DispatchForm,
         RedispatchForm,
+        SignForm,
         ContactForm,
         ReportForm,
         ApproveForm,

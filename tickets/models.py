@@ -214,6 +214,18 @@ class WorkOrder(ChoiceLabels, models.Model):
     version = models.PositiveIntegerField(_("版本"), default=1)
 
     dispatched_at = models.DateTimeField(_("转办时间"), null=True, blank=True)
+    # 签收: the unit took the order (the platform's first step). Set by the sign action, or by the
+    # first contact when nobody signed before it (signing is implied by contact).
+    signed_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签收人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="signed_orders",
+        db_index=False,
+    )
     contacted_at = models.DateTimeField(_("联系时间"), null=True, blank=True)
     reported_at = models.DateTimeField(_("上报时间"), null=True, blank=True)
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)

@@ -36,7 +36,7 @@ def orders_visible_to(user) -> QuerySet[WorkOrder]:
     Dispatchers, supervisors and administrators see all; officers and unit heads their unit's;
     reviewers the orders waiting for review and those they reviewed.
     """
-    orders = WorkOrder.objects.select_related("topic", "unit", "officer")
+    orders = WorkOrder.objects.select_related("topic", "unit", "officer", "signed_by")
     if user is None or not user.is_authenticated or not user.is_active:
         return orders.none()
     if user.is_superuser or user.role in SEES_ALL:

@@ -66,6 +66,10 @@ def _has_pending_extension(order: WorkOrder) -> bool:
     return _pending_extension(order)
 
 
+def _not_signed(order: WorkOrder) -> bool:
+    return order.signed_at is None
+
+
 _TABLE = [
     Transition("dispatch", _("转办"), frozenset({S.RECEIVED}), S.DISPATCHED, DISPATCH_DESK),
     Transition(
@@ -74,6 +78,16 @@ _TABLE = [
         frozenset({S.DISPATCHED, S.CONTACTED, S.RETURNED, S.SENT_BACK}),
         S.DISPATCHED,
         DISPATCH_DESK,
+    ),
+    Transition(
+        "sign",
+        _("签收"),
+        frozenset({S.DISPATCHED}),
+        None,
+        UNIT_STAFF,
+        True,
+        guard=_not_signed,
+        guard_message=_("该工单已签收。"),
     ),
     Transition("contact", _("联系群众"), frozenset({S.DISPATCHED}), S.CONTACTED, UNIT_STAFF, True),
     Transition("report", _("上报结果"), frozenset({S.CONTACTED, S.RETURNED}), S.REPORTED, UNIT_STAFF, True),

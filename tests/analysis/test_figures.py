@@ -197,3 +197,23 @@ def test_unsatisfied_callback_of_a_reopened_order_still_counts(cast, station_a, 
 def test_a_cut_off_before_the_period_counts_nothing_due(week, station_a):
     figures = figures_by_unit(WEEK, local(15, 12))
     assert all(f.due == 0 for f in figures.values())
+
+
+def test_sign_rate_counts_orders_signed_within_the_hour_of_dispatch(cast, station_a, officer_a):
+    from tests.analysis.conftest import at
+    from tickets import services
+
+    signed = cast.receive(local(16, 9)).dispatch(local(16, 9, 5), station_a)
+    with at(local(16, 9, 30)):
+        services.order_sign(order=signed.order, acting_user=officer_a)
+    cast.receive(local(16, 10)).dispatch(local(16, 10, 5), station_a).contact(local(16, 11, 30), officer_a)  # late
+    cast.receive(local(16, 11)).dispatch(local(16, 11, 5), station_a)  # never signed, window over
+    a = figures_by_unit(WEEK, GENERATED_AT)[station_a.pk]
+    assert (a.signed_in_time, a.sign_base) == (1, 3)
+    assert a.sign_rate == pytest.approx(1 / 3)
+
+
+def test_an_unsigned_order_inside_its_window_is_not_yet_counted(cast, station_a):
+    cast.receive(local(16, 9)).dispatch(local(16, 9, 5), station_a)
+    a = figures_by_unit(WEEK, local(16, 9, 30))[station_a.pk]
+    assert a.sign_base == 0

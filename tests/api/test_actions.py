@@ -37,6 +37,24 @@ def test_redispatch_moves_the_order_to_another_unit(api, dispatcher, order_in, s
     assert (response.json()["status"], response.json()["unit"]["id"]) == ("dispatched", station_b.pk)
 
 
+def test_sign_records_who_signed_and_when(api, officer_a, order_in):
+    order = order_in("dispatched")
+    response = act(api(officer_a), order, "sign")
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["signed_by"]["id"]) == ("dispatched", officer_a.pk)
+    assert body["signed_at"] is not None
+    assert "sign" not in [a["action"] for a in body["allowed_actions"]]
+
+
+def test_signing_twice_is_a_conflict_in_chinese(api, officer_a, order_in):
+    order = order_in("dispatched")
+    act(api(officer_a), order, "sign")
+    response = act(api(officer_a), order, "sign")
+    assert response.status_code == 409
+    assert response.json()["detail"] == "该工单已签收。"
+
+
 def test_contact_records_the_conversation(api, officer_a, order_in):
     order = order_in("dispatched")
     response = act(api(officer_a), order, "contact", {"method": "phone", "note": "已与王女士通话"})

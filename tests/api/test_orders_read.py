@@ -66,7 +66,7 @@ def test_detail_carries_the_version_as_etag(api, dispatcher, order_in):
 def test_detail_lists_the_actions_the_user_may_take_now(api, officer_a, order_in):
     order = order_in("dispatched")
     actions = [a["action"] for a in api(officer_a).get(f"{ORDERS}{order.pk}/").json()["allowed_actions"]]
-    assert actions == ["contact", "send_back", "request_extension"]
+    assert actions == ["sign", "contact", "send_back", "request_extension"]
 
 
 def test_detail_includes_the_records_of_the_loop(api, dispatcher, order_in):

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.django_db
 ACTOR = {
     "dispatch": "dispatcher",
     "redispatch": "dispatcher",
+    "sign": "officer_a",
     "contact": "officer_a",
     "report": "officer_a",
     "approve": "reviewer",
@@ -40,6 +41,7 @@ def perform(action: str, order: WorkOrder, user, cast, loop):
     calls = {
         "dispatch": lambda: services.order_dispatch(order=order, unit=cast["officer_a"].unit, acting_user=user),
         "redispatch": lambda: services.order_redispatch(order=order, unit=cast["officer_b"].unit, acting_user=user),
+        "sign": lambda: services.order_sign(order=order, acting_user=user),
         "contact": lambda: services.order_contact(order=order, acting_user=user, method="phone", note="已联系"),
         "report": lambda: services.order_report(order=order, acting_user=user, outcome="resolved", text="已办理"),
         "approve": lambda: services.order_approve(order=order, acting_user=user),
@@ -157,7 +159,7 @@ def test_supervisor_may_reopen_an_unsatisfied_order(loop, cast):
 def test_allowed_actions_offer_exactly_what_the_services_accept(loop, cast):
     order = loop.dispatched()
     offered = {t.action for t in workflow.allowed_actions(order, cast["officer_a"])}
-    assert offered == {"contact", "send_back", "request_extension"}
+    assert offered == {"sign", "contact", "send_back", "request_extension"}
     assert {t.action for t in workflow.allowed_actions(order, cast["officer_b"])} == set()
     assert {t.action for t in workflow.allowed_actions(order, cast["dispatcher"])} == {
         "redispatch",

@@ -340,6 +340,17 @@ def test_workbench_sorts_by_time_left(client, officer_a, dispatcher, station_a, 
     assert "state-soon" in html
 
 
+def test_the_sign_button_signs_the_order_and_the_page_shows_who_signed(client, officer_a, dispatched):
+    client.force_login(officer_a)
+    page = client.get(reverse("tickets:order_detail", args=[dispatched.pk])).content.decode()
+    assert reverse("tickets:order_action", args=[dispatched.pk, "sign"]) in page
+    response = act(client, dispatched, "sign")
+    assert response.status_code in (200, 302)
+    assert fresh(dispatched).signed_by == officer_a
+    page = client.get(reverse("tickets:order_detail", args=[dispatched.pk])).content.decode()
+    assert officer_a.display_name in page and reverse("tickets:order_action", args=[dispatched.pk, "sign"]) not in page
+
+
 def test_contact_needs_a_note(client, officer_a, dispatched):
     client.force_login(officer_a)
     response = act(client, dispatched, "contact", method="phone", note=" ")

@@ -163,6 +163,7 @@ class OrderSerializer(serializers.ModelSerializer):
     topic = RefSerializer()
     unit = UnitRefSerializer(allow_null=True)
     officer = PersonRefSerializer(allow_null=True)
+    signed_by = PersonRefSerializer(allow_null=True)
     caller_name = serializers.SerializerMethodField()
     caller_phone = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
@@ -198,6 +199,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "merged_into",
             "cycle",
             "dispatched_at",
+            "signed_at",
+            "signed_by",
             "contacted_at",
             "reported_at",
             "reviewed_at",
@@ -243,6 +246,7 @@ class OrderSerializer(serializers.ModelSerializer):
         when = _DATETIME.to_representation
         name, phone = selectors.caller_for(self._user(), order)
         topic, unit, officer = order.topic, order.unit, order.officer
+        signer = order.signed_by if order.signed_by_id is not None else None
         labels = _LABELS
         return {
             "id": order.pk,
@@ -273,6 +277,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "merged_into": order.merged_into_id,
             "cycle": order.cycle,
             "dispatched_at": when(order.dispatched_at),
+            "signed_at": when(order.signed_at),
+            "signed_by": {"id": signer.pk, "name": signer.display_name} if signer is not None else None,
             "contacted_at": when(order.contacted_at),
             "reported_at": when(order.reported_at),
             "reviewed_at": when(order.reviewed_at),

@@ -258,6 +258,12 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def redispatch(self, request, pk=None):
         return self._act(request, "redispatch", s.DispatchSerializer, services.order_redispatch)
 
+    @_action_schema(s.NoteSerializer, _("签收"), _("承办单位签收已转办的工单（联系群众时未签收的即视为签收）。"))
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def sign(self, request, pk=None):
+        return self._act(request, "sign", s.NoteSerializer, services.order_sign)
+
     @_action_schema(s.ContactSerializer, _("联系群众"), _("承办单位民警与群众电话或当面沟通。"))
     @action(detail=True, methods=["post"])
     @idempotent

@@ -10,7 +10,7 @@ the modules below are its rooms:
 
 - `intake`      接单
 - `dispatch`    转办, 改派, 退单, objections, assigning an officer
-- `handling`    联系 and 上报
+- `handling`    签收, 联系 and 上报
 - `extensions`  延期
 - `review`      审核 (approve, return)
 - `closing`     回访, 办结, reopen
@@ -25,7 +25,7 @@ from .closing import BulkCloseResult, order_callback, order_close, order_reopen,
 from .counters import next_counter, order_sequences_purge
 from .dispatch import order_assign, order_dispatch, order_redispatch, order_reject_objection, order_send_back
 from .extensions import order_decide_extension, order_request_extension
-from .handling import order_contact, order_report
+from .handling import order_contact, order_report, order_sign
 from .idempotency import idempotency_records_purge
 from .instructions import order_instruct
 from .intake import IntakeResult, intake_errors, order_intake, order_register
@@ -61,5 +61,6 @@ __all__ = [
     "order_request_extension",
     "order_return",
     "order_send_back",
+    "order_sign",
     "order_sequences_purge",
 ]

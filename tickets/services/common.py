@@ -12,7 +12,7 @@ from django.utils import timezone
 from stations.models import Unit
 
 from ..deadlines import compute_deadlines
-from ..events import publish
+from ..events import event_written, publish
 from ..exceptions import (
     MSG_INVALID_CHOICE,
     MSG_REQUIRED,
@@ -76,6 +76,8 @@ def record_event(
         note=note,
         payload=payload or {},
     )
+    # In this transaction: the connector's outbox and feed rows commit with the change or not at all.
+    event_written(event)
     # Robust: the change is committed by then; a failing hook is logged, never the caller's error.
     transaction.on_commit(lambda: publish(event.pk), robust=True)
     return event
@@ -92,6 +94,8 @@ def start_round(order: WorkOrder, unit: Unit, now: dt.datetime) -> dict:
     order.status = Status.DISPATCHED
     order.dispatched_at = now
     order.cycle += 1
+    order.signed_at = None
+    order.signed_by = None
     order.contacted_at = None
     order.reported_at = None
     order.reviewed_at = None

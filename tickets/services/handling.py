@@ -1,4 +1,4 @@
-"""The unit's work: contact within the hour (联系) and the reported result (上报)."""
+"""The unit's work: signing for the order (签收), contact within the hour (联系) and the reported result (上报)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,28 @@ from .. import workflow
 from ..exceptions import MSG_CONTACT_BEFORE_DISPATCH, MSG_NOT_IN_FUTURE, MSG_UNRESOLVED_REASON_REQUIRED, InvalidInput
 from ..models import ContactMethod, ContactRecord, Outcome, Report, Status, WorkOrder
 from .common import CLOCK_SKEW, iso, lock_order, record_event, require_choice, require_fields
+
+
+@transaction.atomic
+def order_sign(*, order: WorkOrder, acting_user, note: str = "", expected_version: int | None = None) -> WorkOrder:
+    """签收: the unit takes the dispatched order (who, when). The platform's first step.
+
+    Optional: a contact without it signs the order at the contact time (`order_contact`).
+    """
+    order = lock_order(order, expected_version)
+    workflow.check(order, acting_user, "sign")
+    now = timezone.now()
+    order.signed_at = now
+    order.signed_by = acting_user
+    record_event(
+        order,
+        action="sign",
+        actor=acting_user,
+        from_status=order.status,
+        note=note.strip(),
+        payload={"signed_at": iso(now)},
+    )
+    return order
 
 
 @transaction.atomic
@@ -47,13 +69,21 @@ def order_contact(
     order.contacted_at = contacted_at
     if order.officer_id is None:
         order.officer = acting_user
+    payload = {"method": method, "contacted_at": iso(contacted_at)}
+    if order.signed_at is None:
+        # Signing is implied by the contact: the contacting officer took the order then. The
+        # contact event says so (no second event), and the platform still hears "signed" first.
+        order.signed_at = min(contacted_at, now)
+        order.signed_by = acting_user
+        payload["implied_sign"] = True
+    payload["signed_at"] = iso(order.signed_at)
     record_event(
         order,
         action="contact",
         actor=acting_user,
         from_status=from_status,
         note=note.strip(),
-        payload={"method": method, "contacted_at": iso(contacted_at)},
+        payload=payload,
     )
     return order
 

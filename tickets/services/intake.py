@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import workflow
-from ..events import publish
+from ..events import event_written, publish
 from ..exceptions import (
     MSG_INVALID_CHOICE,
     MSG_INVALID_PHONE,
@@ -217,6 +217,7 @@ def _create_numbered(now: dt.datetime, *, acting_user, **fields) -> WorkOrder:
                     actor=acting_user,
                     payload={"channel": fields["channel"], "platform_number": fields["platform_number"]},
                 )
+                event_written(event)
                 # Robust: the order is committed by then; a failing hook is logged, not raised.
                 transaction.on_commit(lambda event_id=event.pk: publish(event_id), robust=True)
                 return order

@@ -143,6 +143,9 @@ def nav_items(context) -> list[tuple[str, str, str]]:
     analysis = optional_url("analysis:home")
     if analysis:
         result.append(("analysis:home", _("统计分析"), analysis))
+    replies = optional_url("connector:reply_files")
+    if replies and role == Role.DISPATCHER:
+        result.append(("connector:reply_files", _("回复文件"), replies))
     result.append(("tickets:search", _("工单查询"), reverse("tickets:search")))
     if user.is_staff:
         result.append(("admin:index", _("系统管理"), reverse("admin:index")))

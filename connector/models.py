@@ -1,0 +1,227 @@
+"""What goes out: the platform connection, webhook subscriptions, the outbox and the change feed."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Step(models.TextChoices):
+    """The steps the 12345 platform hears about (our codes; `PlatformConnection.code_map` renames them)."""
+
+    SIGNED = "signed", _("签收")
+    CONTACTED = "contacted", _("初步答复")
+    SENT_BACK = "sent_back", _("退单")
+    EXTENSION_REQUESTED = "extension_requested", _("申请延期")
+    EXTENSION_DECIDED = "extension_decided", _("延期审批")
+    REPORTED = "reported", _("办结反馈")
+    CALLBACK = "callback", _("回访结果")
+
+
+class WebhookEvent(models.TextChoices):
+    ORDER_CREATED = "order.created", _("工单登记")
+    ORDER_DISPATCHED = "order.dispatched", _("工单转办")
+    ORDER_REPORTED = "order.reported", _("结果上报")
+    ORDER_CLOSED = "order.closed", _("工单办结")
+    NOTICE_ISSUED = "notice.issued", _("督办函件发出")
+
+
+class Transport(models.TextChoices):
+    HTTP = "http", _("HTTP JSON 接口")
+    EXCEL = "excel", _("每日回复文件（Excel）")
+
+
+class PlatformConnection(models.Model):
+    """The 12345 platform's HTTP JSON interface: where, how to sign in, how to name things.
+
+    At most one is active. Without an active connection nothing is written for the platform.
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    is_active = models.BooleanField(_("启用"), default=False)
+    transport = models.CharField(
+        _("对接方式"),
+        max_length=10,
+        choices=Transport.choices,
+        default=Transport.HTTP,
+        help_text=_("平台没有接口时，每天生成回复文件，由指挥中心下载后上传平台"),
+    )
+    endpoint_url = models.URLField(
+        _("接口地址"), max_length=500, blank=True, help_text=_("每一步以 JSON POST 到此地址")
+    )
+    username = models.CharField(_("用户名"), max_length=100, blank=True, help_text=_("填写则以 HTTP Basic 认证"))
+    password = models.CharField(_("密码"), max_length=200, blank=True)
+    secret = models.CharField(
+        _("签名密钥"), max_length=200, blank=True, help_text=_("填写则每个请求带 X-Hotline-Signature: sha256=<HMAC>")
+    )
+    timeout_seconds = models.FloatField(_("超时（秒）"), default=10.0)
+    field_map = models.JSONField(
+        _("字段对照"), default=dict, blank=True, help_text=_('我方字段名 → 平台字段名，如 {"platform_number": "gdbh"}')
+    )
+    code_map = models.JSONField(
+        _("代码对照"),
+        default=dict,
+        blank=True,
+        help_text=_('按我方字段名：我方代码 → 平台代码，如 {"step": {"signed": "QS"}, "outcome": {"resolved": "1"}}'),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("12345平台连接")
+        verbose_name_plural = _("12345平台连接")
+        constraints = [
+            models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_platform")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.transport == Transport.HTTP and not self.endpoint_url:
+            raise ValidationError({"endpoint_url": _("HTTP 接口方式须填写接口地址。")})
+
+
+class WebhookSubscription(models.Model):
+    """A REST client's webhook: these event types are POSTed, signed with the secret, to the URL."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    url = models.URLField(_("接收地址"), max_length=500)
+    secret = models.CharField(_("签名密钥"), max_length=200)
+    event_types = models.JSONField(_("事件类型"), default=list, help_text=_('如 ["order.created", "order.closed"]'))
+    is_active = models.BooleanField(_("启用"), default=True)
+    timeout_seconds = models.FloatField(_("超时（秒）"), default=10.0)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Webhook 订阅")
+        verbose_name_plural = _("Webhook 订阅")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OutboxStatus(models.TextChoices):
+    PENDING = "pending", _("待发送")
+    SENT = "sent", _("已送达")
+
+
+class OutboxMessage(models.Model):
+    """One message to the platform or a webhook, written in the transaction of the change.
+
+    `id` is stable across retries: the receiver deduplicates on it (X-Hotline-Message-Id). Messages
+    of one stream (one destination × one order or notice) are delivered by `sequence`, one after
+    the other: a message waits while an earlier one of its stream is undelivered.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    stream = models.CharField(_("队列"), max_length=100, help_text=_("目的地与工单（或函件）"))
+    sequence = models.PositiveIntegerField(_("序号"))
+    # What made it (an event and the step or type it stands for): writing it twice is refused.
+    source = models.CharField(_("来源"), max_length=100)
+    connection = models.ForeignKey(
+        PlatformConnection, verbose_name=_("平台连接"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    subscription = models.ForeignKey(
+        WebhookSubscription, verbose_name=_("Webhook 订阅"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    order = models.ForeignKey(
+        "tickets.WorkOrder", verbose_name=_("工单"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("类型"), max_length=30, help_text=_("平台步骤或 Webhook 事件类型"))
+    payload = models.JSONField(_("内容"), default=dict)
+    status = models.CharField(_("状态"), max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
+    attempts = models.PositiveIntegerField(_("尝试次数"), default=0)
+    next_attempt_at = models.DateTimeField(_("下次尝试"))
+    last_error = models.TextField(_("最近错误"), blank=True)
+    request = models.TextField(_("请求"), blank=True, help_text=_("最近一次发出的请求（地址、头、正文）"))
+    response = models.TextField(_("响应"), blank=True, help_text=_("最近一次收到的响应"))
+    response_status = models.PositiveSmallIntegerField(_("响应码"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("外发消息")
+        verbose_name_plural = _("外发消息")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["stream", "sequence"], name="outbox_stream_sequence_unique"),
+            models.UniqueConstraint(fields=["stream", "source"], name="outbox_stream_source_unique"),
+            models.CheckConstraint(
+                condition=Q(connection__isnull=True, subscription__isnull=False)
+                | Q(connection__isnull=False, subscription__isnull=True),
+                name="outbox_one_destination",
+            ),
+        ]
+        indexes = [
+            # The sweep: pending messages that are due.
+            models.Index(fields=["next_attempt_at"], condition=Q(status="pending"), name="outbox_due_idx"),
+            # A stream's undelivered head.
+            models.Index(
+                fields=["stream", "sequence"], condition=Q(status="pending"), name="outbox_stream_pending_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.stream}#{self.sequence}"
+
+
+class FeedEntry(models.Model):
+    """One order or notice event in the change feed (`GET /api/v1/events/`).
+
+    `txid` is the writing transaction's id on PostgreSQL (`pg_current_xact_id()`), 0 elsewhere.
+    The feed is read in (txid, id) order and only below the oldest running transaction
+    (`connector.selectors.feed_page` explains why no late commit is ever skipped).
+    """
+
+    txid = models.BigIntegerField(_("事务号"), default=0)
+    order_event = models.OneToOneField(
+        "tickets.OrderEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    notice_event = models.OneToOneField(
+        "supervision.NoticeEvent", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    order = models.ForeignKey(
+        "tickets.WorkOrder", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    notice = models.ForeignKey(
+        "supervision.Notice", null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+
+    class Meta:
+        verbose_name = _("变更流")
+        verbose_name_plural = _("变更流")
+        indexes = [models.Index(fields=["txid", "id"], name="feed_position_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(order_event__isnull=True, notice_event__isnull=False)
+                | Q(order_event__isnull=False, notice_event__isnull=True),
+                name="feed_one_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.txid}-{self.pk}"
+
+
+class ReplyFile(models.Model):
+    """The day's replies in one workbook, for a platform without an API: the dispatch desk
+    downloads it and uploads it to the platform. Built by a worker after midnight."""
+
+    connection = models.ForeignKey(PlatformConnection, verbose_name=_("平台连接"), on_delete=models.PROTECT)
+    day = models.DateField(_("日期"))
+    file = models.FileField(_("文件"), upload_to="replies/%Y/%m/")
+    rows = models.PositiveIntegerField(_("条数"), default=0)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("每日回复文件")
+        verbose_name_plural = _("每日回复文件")
+        ordering = ["-day"]
+        constraints = [models.UniqueConstraint(fields=["connection", "day"], name="one_reply_file_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.connection} {self.day:%Y-%m-%d}"

@@ -1,0 +1,21 @@
+"""Celery tasks of the connector: thin callers of services.delivery. Idempotent: a delivered
+message is never sent again by a repeated task, the lock keeps two runs off one message."""
+
+from celery import shared_task
+
+from .services import delivery, replyfile
+
+
+@shared_task(name="connector.deliver_stream", ignore_result=True)
+def deliver_stream(stream: str) -> int:
+    return delivery.deliver_stream(stream=stream)
+
+
+@shared_task(name="connector.deliver_due", ignore_result=True)
+def deliver_due() -> int:
+    return delivery.deliver_due()
+
+
+@shared_task(name="connector.build_reply_files", ignore_result=True)
+def build_reply_files() -> int:
+    return len(replyfile.reply_files_build())
