@@ -85,8 +85,12 @@ def drop_replaced_indexes(apps, schema_editor):
         with connection.cursor() as cursor:
             constraints = connection.introspection.get_constraints(cursor, table)
         for name, info in constraints.items():
+            # Only Django's automatic B-tree indexes: the search's GIN trigram indexes on the same
+            # columns (0005_search, which may run first) serve other queries and stay.
             if (
                 info["index"]
+                and info.get("type") == "btree"
+                and not name.endswith("_trgm_idx")
                 and not info["unique"]
                 and not info["primary_key"]
                 and info["columns"] == [column]
