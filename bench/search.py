@@ -555,9 +555,10 @@ def _similar_inputs(name: str) -> list[tuple[str, dict]]:
             "SELECT caller_phone, address, content FROM tickets_workorder WHERE status <> 'closed'"
             " AND caller_phone LIKE '1390%%' ORDER BY id DESC LIMIT 1"
         ).fetchone()
+        # A neighbour of an open order if there is one with a building number, else of a recent one.
         _p, neighbour, n_content = conn.execute(
-            "SELECT caller_phone, address, content FROM tickets_workorder WHERE status <> 'closed'"
-            " AND address LIKE '%%栋%%' ORDER BY id DESC OFFSET 7 LIMIT 1"
+            "SELECT caller_phone, address, content FROM tickets_workorder WHERE address LIKE '%%栋%%'"
+            " ORDER BY status = 'closed', id DESC OFFSET 7 LIMIT 1"
         ).fetchone()
     return [
         ("the same caller again", {"phone": phone, "address": address, "content": content}),
