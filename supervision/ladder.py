@@ -192,7 +192,9 @@ def _act(level: EscalationLevel, subject: Subject, now: dt.datetime, policy: Sup
         _notify(level, subject, title, unit=unit, users=heads or None)
         return _("已提醒%(unit)s负责人") % {"unit": unit.name}, None
     if level.action == LadderAction.SUPERVISION_NOTICE:
-        reason = _("%(subject)s（%(topic)s，%(address)s）已超过%(clock)s（%(deadline)s），按升级阶梯%(level)s下发督办单。") % {
+        reason = _(
+            "%(subject)s（%(topic)s，%(address)s）已超过%(clock)s（%(deadline)s），按升级阶梯%(level)s下发督办单。"
+        ) % {
             "subject": subject.label,
             "topic": subject.order.topic.name,
             "address": subject.order.address or "-",
@@ -202,7 +204,13 @@ def _act(level: EscalationLevel, subject: Subject, now: dt.datetime, policy: Sup
         }
         rule = Rule.CONTACT_WARNING if level.clock == LadderClock.CONTACT else Rule.OVERDUE
         notice = notice_issue(
-            kind=NoticeKind.SUPERVISION, unit=unit, orders=[subject.order], reason=reason, rule=rule, now=now, policy=policy
+            kind=NoticeKind.SUPERVISION,
+            unit=unit,
+            orders=[subject.order],
+            reason=reason,
+            rule=rule,
+            now=now,
+            policy=policy,
         )
         return _("已下发督办单 %(number)s") % {"number": notice.number}, notice
     if level.action == LadderAction.ESCALATE_PARENT:
@@ -236,7 +244,9 @@ def _write_timeline(level, subject, done: str, occurrence: int, notice: Notice |
     # client holding it is not refused for a reminder the sweep wrote.
     OrderEvent.objects.bulk_create(
         [
-            OrderEvent(order=o, action=EVENT_ACTION, from_status=o.status, to_status=o.status, note=note, payload=payload)
+            OrderEvent(
+                order=o, action=EVENT_ACTION, from_status=o.status, to_status=o.status, note=note, payload=payload
+            )
             for o in subject.orders
         ]
     )

@@ -722,9 +722,7 @@ class LevelFiring(models.Model):
     response clock). The unique keys are the last guard against a second step; a daily reminder's
     occurrence is the working day (YYYYMMDD), so it fires once per working morning."""
 
-    level = models.ForeignKey(
-        EscalationLevel, verbose_name=_("级别"), on_delete=models.PROTECT, related_name="firings"
-    )
+    level = models.ForeignKey(EscalationLevel, verbose_name=_("级别"), on_delete=models.PROTECT, related_name="firings")
     order = models.ForeignKey(
         "tickets.WorkOrder", verbose_name=_("工单"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )

@@ -83,7 +83,7 @@ def test_an_enabled_escalate_parent_level_tells_the_parent_unit_once(
     clock, make_dispatched, parent_head, supervisor, sweep
 ):
     level(LadderAction.ESCALATE_PARENT)
-    order = make_dispatched()  # handling deadline Tue 09:00; the step one working day later
+    make_dispatched()  # handling deadline Tue 09:00; the step one working day later
     clock.move_to(at(2026, 11, 26, 10, 0))
     sweep()
     sweep()
