@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from stations.models import Role
 from supervision.ladder import EVENT_ACTION
@@ -269,3 +270,44 @@ def test_a_daily_reminder_cannot_start_before_the_deadline():
     with pytest.raises(ValidationError) as caught:
         step.full_clean()
     assert "offset_minutes" in caught.value.message_dict
+
+
+# --- admin ---
+
+
+@pytest.fixture
+def admin_client(client):
+    root = UserFactory(username="root", unit=None, role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    client.force_login(root)
+    return client
+
+
+def test_the_ladder_is_listed_in_the_admin_with_its_timing(admin_client):
+    page = admin_client.get(reverse("admin:supervision_escalationlevel_changelist"))
+    assert page.status_code == 200
+    assert "时限后450分钟（工作时间）" in page.content.decode()
+
+
+def test_a_builtin_level_cannot_be_changed_in_the_admin(admin_client):
+    builtin = EscalationLevel.objects.get(builtin=LadderBuiltin.OVERDUE)
+    page = admin_client.get(reverse("admin:supervision_escalationlevel_change", args=[builtin.pk]))
+    assert page.status_code == 200
+    assert 'name="action"' not in page.content.decode()
+    assert 'name="name"' in page.content.decode()
+
+
+def test_the_admin_refuses_a_daily_reminder_without_its_time(admin_client):
+    data = {
+        "clock": LadderClock.HANDLING,
+        "position": 5,
+        "name": "每日提醒",
+        "enabled": "on",
+        "offset_minutes": 0,
+        "basis": LadderBasis.WORKING,
+        "reminder_time": "",
+        "action": LadderAction.DAILY_REMINDER,
+    }
+    page = admin_client.post(reverse("admin:supervision_escalationlevel_add"), data)
+    assert page.status_code == 200
+    assert "每日提醒须填写提醒时间" in page.content.decode()
+    assert not EscalationLevel.objects.filter(position=5).exists()
