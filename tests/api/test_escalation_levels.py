@@ -38,3 +38,8 @@ def test_anonymous_gets_401(api):
 
 def test_the_ladder_cannot_be_changed_here(api, supervisor):
     assert api(supervisor).post(LEVELS, {}, format="json").status_code == 405
+
+
+def test_the_labels_follow_the_request_language(api, supervisor):
+    rows = api(supervisor, language="en").get(LEVELS).json()
+    assert {r["action_label"] for r in rows} >= {"Remind again every working morning", "Raise a supervision order"}
