@@ -42,4 +42,4 @@ def test_the_ladder_cannot_be_changed_here(api, supervisor):
 
 def test_the_labels_follow_the_request_language(api, supervisor):
     rows = api(supervisor, language="en").get(LEVELS).json()
-    assert {r["action_label"] for r in rows} >= {"Remind again every working morning", "Raise a supervision order"}
+    assert all(r["action_label"].isascii() and r["clock_label"].isascii() for r in rows), rows
