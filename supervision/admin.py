@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .ladder import level_enabled
 from .models import (
     Delivery,
     DeliveryStatus,
@@ -154,7 +155,7 @@ class RuleFiringAdmin(ReadOnlyAdmin):
 class EscalationLevelAdmin(admin.ModelAdmin):
     """升级阶梯: the steps per clock. Today's rules are its built-in levels, edited in 督办规则设置."""
 
-    list_display = ["clock", "position", "name", "timing", "action", "enabled", "builtin"]
+    list_display = ["clock", "position", "name", "timing", "action", "acts", "builtin"]
     list_display_links = ["name"]
     list_filter = ["clock", "action", "enabled"]
     search_fields = ["name"]
@@ -176,6 +177,12 @@ class EscalationLevelAdmin(admin.ModelAdmin):
         (_("动作"), {"fields": ["action", "builtin"]}),
     ]
     readonly_fields = ["builtin"]
+
+    @admin.display(description=_("启用"), boolean=True)
+    def acts(self, obj: EscalationLevel) -> bool:
+        # A built-in level acts by its rule's switch in 督办规则设置, not by its own row. One
+        # primary-key read per row: the ladder is a handful of rows.
+        return level_enabled(obj, SupervisionPolicy.load())
 
     @admin.display(description=_("时点"))
     def timing(self, obj: EscalationLevel) -> str:

@@ -56,7 +56,7 @@ from .models import (
     SupervisionPolicy,
     SweepCursor,
 )
-from .notifications import notify_unit
+from .notifications import command_center_units, notify_unit
 from .rules import FireResult
 from .services import notice_issue, notice_url, order_url
 
@@ -75,6 +75,23 @@ COLUMN = {
 }
 # How far back a daily reminder looks for subjects overdue (a subject overdue longer is still one).
 DAILY_LOOKBACK = dt.timedelta(days=3660)
+
+
+# The switch in 督办规则设置 of each built-in level (None: the step has no switch).
+BUILTIN_SWITCHES = {
+    "contact_warning": "contact_warning_enabled",
+    "early_warning": "early_warning_enabled",
+    "overdue": "overdue_enabled",
+    "notice_escalation": None,
+}
+
+
+def level_enabled(level: EscalationLevel, policy: SupervisionPolicy) -> bool:
+    """Whether a level acts: a built-in one by its rule's switch, the others by their own."""
+    if level.builtin:
+        switch = BUILTIN_SWITCHES[level.builtin]
+        return bool(getattr(policy, switch)) if switch else True
+    return level.enabled
 
 
 def enabled_levels() -> list[EscalationLevel]:
@@ -215,7 +232,8 @@ def _act(level: EscalationLevel, subject: Subject, now: dt.datetime, policy: Sup
         return _("已下发督办单 %(number)s") % {"number": notice.number}, notice
     if level.action == LadderAction.ESCALATE_PARENT:
         told = []
-        parent = unit.parent if unit.parent_id else None
+        # The parent unit; a unit without one goes to the command center, as a late notice does.
+        parent = unit.parent if unit.parent_id else command_center_units().exclude(pk=unit.pk).first()
         if parent is not None:
             heads = list(_heads(parent))
             _notify(level, subject, title, unit=parent, users=heads or None, channels=True, urgent=True)
@@ -229,7 +247,11 @@ def _act(level: EscalationLevel, subject: Subject, now: dt.datetime, policy: Sup
 
 
 def _write_timeline(level, subject, done: str, occurrence: int, notice: Notice | None) -> None:
-    note = _("升级提醒：%(level)s：%(done)s") % {"level": _level_label(level), "done": done}
+    params = {"level": _level_label(level), "done": done, "subject": subject.label}
+    if subject.notice is not None:  # the order's timeline names the notice the step is about
+        note = _("升级提醒：%(level)s：%(subject)s，%(done)s") % params
+    else:
+        note = _("升级提醒：%(level)s：%(done)s") % params
     payload = {
         "level": level.pk,
         "position": level.position,

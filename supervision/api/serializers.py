@@ -26,6 +26,7 @@ from tickets.selectors import orders_visible_to
 
 from .. import services
 from ..forms import MAX_TEXT
+from ..ladder import level_enabled
 from ..models import NOTICE_EVENT_LABELS, EscalationLevel, Notice, NoticeEvent, NoticeKind, NoticeStatus, Rule
 from ..selectors import notice_orders_for
 
@@ -215,6 +216,7 @@ class EscalationLevelSerializer(serializers.ModelSerializer):
     basis_label = serializers.CharField(source="get_basis_display", read_only=True)
     action_label = serializers.CharField(source="get_action_display", read_only=True)
     reminder_time = serializers.SerializerMethodField()
+    enabled = serializers.SerializerMethodField()
 
     class Meta:
         model = EscalationLevel
@@ -238,7 +240,6 @@ class EscalationLevelSerializer(serializers.ModelSerializer):
             "builtin": {
                 "help_text": _("内置级别即现有督办规则（其开关见 /api/v1/notice-rules/）；为空表示阶梯新增的级别")
             },
-            "enabled": {"help_text": _("是否启用；内置级别以督办规则设置中的开关为准")},
         }
 
     # "HH:MM" in the bureau's time zone: a time of day on the working calendar, not an instant
@@ -248,3 +249,7 @@ class EscalationLevelSerializer(serializers.ModelSerializer):
     )
     def get_reminder_time(self, level: EscalationLevel) -> str | None:
         return level.reminder_time.strftime("%H:%M") if level.reminder_time else None
+
+    @extend_schema_field(serializers.BooleanField(help_text=_("是否启用；内置级别以督办规则设置中的开关为准")))
+    def get_enabled(self, level: EscalationLevel) -> bool:
+        return level_enabled(level, self.context["policy"])

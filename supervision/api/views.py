@@ -35,7 +35,7 @@ from tickets.api.preconditions import IF_MATCH_HEADER, etag, required_version
 from .. import services
 from ..exceptions import MSG_NOT_ALLOWED_TO_ISSUE, MSG_NOTICE_STALE, NotPermitted
 from ..letters import letter_pdf_ready, pdf_filename
-from ..models import Notice
+from ..models import Notice, SupervisionPolicy
 from ..rule_settings import rule_states
 from ..selectors import escalation_ladder, notices_visible_to, with_versions
 from . import serializers as s
@@ -294,4 +294,5 @@ class EscalationLevelsView(APIView):
         responses={200: s.EscalationLevelSerializer(many=True), **_errors(401, 503)},
     )
     def get(self, request):
-        return Response(s.EscalationLevelSerializer(escalation_ladder(), many=True).data)
+        context = {"policy": SupervisionPolicy.load()}
+        return Response(s.EscalationLevelSerializer(escalation_ladder(), many=True, context=context).data)

@@ -43,3 +43,14 @@ def test_the_ladder_cannot_be_changed_here(api, supervisor):
 def test_the_labels_follow_the_request_language(api, supervisor):
     rows = api(supervisor, language="en").get(LEVELS).json()
     assert all(r["action_label"].isascii() and r["clock_label"].isascii() for r in rows), rows
+
+
+def test_a_builtin_level_reads_its_rule_switch(api, supervisor):
+    from supervision.models import SupervisionPolicy
+
+    policy = SupervisionPolicy.load()
+    policy.overdue_enabled = False
+    policy.save()
+    rows = api(supervisor).get(LEVELS).json()
+    assert next(r for r in rows if r["builtin"] == "overdue")["enabled"] is False
+    assert next(r for r in rows if r["builtin"] == "early_warning")["enabled"] is True

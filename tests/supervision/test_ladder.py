@@ -311,3 +311,35 @@ def test_the_admin_refuses_a_daily_reminder_without_its_time(admin_client):
     assert page.status_code == 200
     assert "每日提醒须填写提醒时间" in page.content.decode()
     assert not EscalationLevel.objects.filter(position=5).exists()
+
+
+def test_escalating_a_unit_without_a_parent_goes_to_the_command_center(
+    clock, make_dispatched, dispatcher, supervisor, sweep
+):
+    level(LadderAction.ESCALATE_PARENT)
+    order = make_dispatched()
+    clock.move_to(at(2026, 11, 26, 10, 0))
+    sweep()
+    assert InboxItem.objects.filter(user=dispatcher, notification__category="ladder_escalate_parent").count() == 1
+    assert "指挥中心" in ladder_events(order).get().note
+
+
+def test_a_notice_response_step_reminds_the_head_once(clock, make_dispatched, head_a, sweep):
+    step = EscalationLevel.objects.create(
+        position=9,
+        name="督办单逾期一小时提醒负责人",
+        clock=LadderClock.NOTICE_RESPONSE,
+        offset_minutes=60,
+        basis=LadderBasis.WALL,
+        action=LadderAction.WARN_HEAD,
+    )
+    order = make_dispatched()
+    clock.move_to(at(2026, 11, 24, 9, 30))
+    sweep()  # the overdue rule raises a 督办单, to be answered within one working day
+    notice = order.notices.get()
+    clock.move_to(notice.respond_by + dt.timedelta(minutes=61))
+    sweep()
+    sweep()
+    assert LevelFiring.objects.get(level=step).notice == notice
+    assert InboxItem.objects.filter(user=head_a, notification__category="ladder_warn_head").count() == 1
+    assert notice.number in ladder_events(order).get().note
