@@ -73,8 +73,6 @@ COLUMN = {
     LadderClock.HANDLING: "handling_deadline",
     LadderClock.NOTICE_RESPONSE: "respond_by",
 }
-# How far back a daily reminder looks for subjects overdue (a subject overdue longer is still one).
-DAILY_LOOKBACK = dt.timedelta(days=3660)
 
 
 # The switch in 督办规则设置 of each built-in level (None: the step has no switch).

@@ -343,3 +343,36 @@ def test_a_notice_response_step_reminds_the_head_once(clock, make_dispatched, he
     assert LevelFiring.objects.get(level=step).notice == notice
     assert InboxItem.objects.filter(user=head_a, notification__category="ladder_warn_head").count() == 1
     assert notice.number in ladder_events(order).get().note
+
+
+def test_a_contact_step_warns_the_head_only_while_nobody_has_called(clock, make_dispatched, officer_a, head_a, sweep):
+    step = EscalationLevel.objects.create(
+        position=9,
+        name="超时30分钟未联系提醒负责人",
+        clock=LadderClock.CONTACT,
+        offset_minutes=30,
+        basis=LadderBasis.WALL,
+        action=LadderAction.WARN_HEAD,
+    )
+    waiting = make_dispatched()
+    called = make_dispatched(caller_phone="13900000001", address="青山路1号")
+    services.order_contact(order=called, acting_user=officer_a, method="phone", note="已电话联系")
+    clock.shift(dt.timedelta(minutes=95))
+    sweep()
+    sweep()
+    assert list(LevelFiring.objects.filter(level=step).values_list("order", flat=True)) == [waiting.pk]
+    assert InboxItem.objects.filter(user=head_a, notification__category="ladder_warn_head").count() == 1
+
+
+def test_an_enabled_level_reads_only_its_window(clock, make_dispatched, sweep, django_assert_max_num_queries):
+    level(LadderAction.ESCALATE_PARENT)
+    for i in range(5):
+        make_dispatched(caller_phone=f"1390000000{i}", address=f"青山路{i}号")
+    clock.move_to(at(2026, 11, 24, 10, 0))
+    sweep()
+    # Nothing new fell due: a constant number of queries, whatever the number of orders (the
+    # rules' windows as in test_sweep, the ladder's levels, and this level's cursor, page, advance).
+    clock.shift(dt.timedelta(minutes=1))
+    with django_assert_max_num_queries(24):
+        result = sweep()
+    assert result.fired == 0
