@@ -5,10 +5,13 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from .ladder import level_enabled
 from .models import (
     Delivery,
     DeliveryStatus,
+    EscalationLevel,
     InboxItem,
+    LevelFiring,
     Notice,
     NoticeEvent,
     Notification,
@@ -146,6 +149,73 @@ class RuleFiringAdmin(ReadOnlyAdmin):
     search_fields = ["order__number", "notice__number"]
     date_hierarchy = "fired_at"
     list_select_related = ["order", "notice"]
+
+
+@admin.register(EscalationLevel)
+class EscalationLevelAdmin(admin.ModelAdmin):
+    """升级阶梯: the steps per clock. Today's rules are its built-in levels, edited in 督办规则设置."""
+
+    list_display = ["clock", "position", "name", "timing", "action", "acts", "builtin"]
+    list_display_links = ["name"]
+    list_filter = ["clock", "action", "enabled"]
+    search_fields = ["name"]
+    ordering = ["clock", "position", "id"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": ["clock", "position", "name", "enabled"],
+                "description": _(
+                    "每一级：在所选时限到达前后若干分钟（按工作时间或自然时间计），若承办单位仍未完成该项工作，"
+                    "就执行所选动作，并写入工单日志。每条工单每一轮每一级只执行一次；“每个工作日早上再次提醒”"
+                    "在每个工作日（按法定工作日历，周末、节假日不提醒，调休上班日提醒）的提醒时间起执行一次，"
+                    "直到办结。内置级别即现有督办规则，其开关和时点在“督办规则设置”中修改。"
+                ),
+            },
+        ),
+        (_("时点"), {"fields": ["offset_minutes", "basis", "reminder_time"]}),
+        (_("动作"), {"fields": ["action", "builtin"]}),
+    ]
+    readonly_fields = ["builtin"]
+
+    @admin.display(description=_("启用"), boolean=True)
+    def acts(self, obj: EscalationLevel) -> bool:
+        # A built-in level acts by its rule's switch in 督办规则设置, not by its own row. One
+        # primary-key read per row: the ladder is a handful of rows.
+        return level_enabled(obj, SupervisionPolicy.load())
+
+    @admin.display(description=_("时点"))
+    def timing(self, obj: EscalationLevel) -> str:
+        if obj.builtin:
+            return str(_("按督办规则设置"))
+        if obj.offset_minutes == 0:
+            when = _("时限到达时")
+        elif obj.offset_minutes < 0:
+            when = _("时限前%(minutes)s分钟") % {"minutes": -obj.offset_minutes}
+        else:
+            when = _("时限后%(minutes)s分钟") % {"minutes": obj.offset_minutes}
+        text = f"{when}（{obj.get_basis_display()}）"
+        if obj.reminder_time is not None:
+            text += _("，每个工作日%(time)s") % {"time": obj.reminder_time.strftime("%H:%M")}
+        return text
+
+    def get_readonly_fields(self, request, obj=None):
+        # A built-in level only names today's rule: its timing and switch live in 督办规则设置.
+        if obj is not None and obj.builtin:
+            return ["clock", "offset_minutes", "basis", "reminder_time", "action", "enabled", "builtin"]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or not obj.builtin
+
+
+@admin.register(LevelFiring)
+class LevelFiringAdmin(ReadOnlyAdmin):
+    list_display = ["fired_at", "level", "order", "notice", "cycle", "occurrence", "due_at", "raised"]
+    list_filter = ["level"]
+    search_fields = ["order__number", "notice__number"]
+    date_hierarchy = "fired_at"
+    list_select_related = ["level", "order", "notice", "raised"]
 
 
 @admin.register(SurgeFiring)

@@ -7,6 +7,8 @@
 - `RuleTimer`: a due moment a rule needs that the order has no column for (the 80 % warning).
 - `SweepCursor`: how far each of the sweep's windows has been processed.
 - `SweepHeartbeat`: when a sweep last ran to the end (one row), for `/healthz` and the banner.
+- `EscalationLevel`: the escalation ladder (升级阶梯), admin-edited steps per clock; `LevelFiring`
+  records each step taken, unique per (level, order, cycle, occurrence) or (level, notice, occurrence).
 - `Notice` and its append-only `NoticeEvent`s.
 - `Notification` (an in-app message to a unit), `InboxItem` (one per recipient, with read state),
   `Delivery` (one per outside channel: email or group-chat webhook).
@@ -34,6 +36,12 @@ __all__ = [
     "Delivery",
     "DeliveryChannel",
     "DeliveryStatus",
+    "EscalationLevel",
+    "LadderAction",
+    "LadderBasis",
+    "LadderBuiltin",
+    "LadderClock",
+    "LevelFiring",
     "InboxItem",
     "Notice",
     "NoticeEvent",
@@ -594,3 +602,165 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.target} ({self.get_status_display()})"
+
+
+# --- the escalation ladder (升级阶梯) -----------------------------------------------------------
+
+LADDER_MAX_OFFSET_MINUTES = 30 * 24 * 60  # thirty days either side of the deadline
+
+
+class LadderClock(models.TextChoices):
+    CONTACT = "contact", _("联系时限")
+    HANDLING = "handling", _("办理时限")
+    NOTICE_RESPONSE = "notice_response", _("督办反馈时限")
+
+
+class LadderBasis(models.TextChoices):
+    WORKING = "working", _("工作时间")
+    WALL = "wall", _("自然时间")
+
+
+class LadderAction(models.TextChoices):
+    WARN_UNIT = "warn_unit", _("预警承办单位")
+    WARN_OFFICER = "warn_officer", _("提醒承办民警")
+    WARN_HEAD = "warn_head", _("提醒单位负责人")
+    SUPERVISION_NOTICE = "supervision_notice", _("下发督办单")
+    ESCALATE_PARENT = "escalate_parent", _("报上级单位和督导领导")
+    DAILY_REMINDER = "daily_reminder", _("每个工作日早上再次提醒")
+
+
+class LadderBuiltin(models.TextChoices):
+    """Today's rules, shown as the first steps of the default ladder. They keep firing through
+    their own windows and switches (督办规则设置); a ladder row only names them."""
+
+    CONTACT_WARNING = "contact_warning", _("超时未联系预警")
+    EARLY_WARNING = "early_warning", _("办理时限预警")
+    OVERDUE = "overdue", _("超期督办")
+    NOTICE_ESCALATION = "notice_escalation", _("督办逾期未反馈报上级")
+
+
+class EscalationLevel(models.Model):
+    """One step of the escalation ladder: at the clock's deadline ± offset (working time or wall
+    clock), while the unit still owes the work, do the action. Each step is written into the order's
+    timeline."""
+
+    position = models.PositiveSmallIntegerField(_("级别"), default=1, help_text=_("第几级，按此排序"))
+    name = models.CharField(_("名称"), max_length=60)
+    clock = models.CharField(_("时限"), max_length=20, choices=LadderClock.choices)
+    offset_minutes = models.IntegerField(
+        _("相对时限（分钟）"),
+        default=0,
+        validators=[MinValueValidator(-LADDER_MAX_OFFSET_MINUTES), MaxValueValidator(LADDER_MAX_OFFSET_MINUTES)],
+        help_text=_("负数为时限前，正数为时限后，0 为时限到达时；最多前后30天（43200分钟）"),
+    )
+    basis = models.CharField(
+        _("计时方式"),
+        max_length=10,
+        choices=LadderBasis.choices,
+        default=LadderBasis.WORKING,
+        help_text=_("工作时间按法定工作日历和上班时段计算，节假日和下班时间不计"),
+    )
+    action = models.CharField(_("动作"), max_length=20, choices=LadderAction.choices)
+    reminder_time = models.TimeField(
+        _("每日提醒时间"),
+        null=True,
+        blank=True,
+        help_text=_("仅用于“每个工作日早上再次提醒”：每个工作日到此时刻，仍超期的工单再提醒一次（周末、节假日不提醒）"),
+    )
+    enabled = models.BooleanField(_("启用"), default=True)
+    builtin = models.CharField(
+        _("内置规则"),
+        max_length=20,
+        choices=LadderBuiltin.choices,
+        blank=True,
+        help_text=_("内置级别即现有督办规则，时点和开关在“督办规则设置”中修改"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("升级阶梯级别")
+        verbose_name_plural = _("升级阶梯")
+        ordering = ["clock", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["builtin"], condition=~Q(builtin=""), name="one_ladder_level_per_builtin_rule"
+            ),
+            models.CheckConstraint(
+                condition=Q(offset_minutes__gte=-LADDER_MAX_OFFSET_MINUTES)
+                & Q(offset_minutes__lte=LADDER_MAX_OFFSET_MINUTES),
+                name="ladder_offset_within_thirty_days",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action="daily_reminder") | Q(reminder_time__isnull=False),
+                name="ladder_daily_reminder_has_time",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("第%(position)s级 %(name)s") % {"position": self.position, "name": self.name}
+
+    def clean(self) -> None:
+        errors = {}
+        if self.action == LadderAction.DAILY_REMINDER and self.reminder_time is None:
+            errors["reminder_time"] = _("每日提醒须填写提醒时间。")
+        if self.action != LadderAction.DAILY_REMINDER and self.reminder_time is not None:
+            errors["reminder_time"] = _("只有“每个工作日早上再次提醒”需要提醒时间。")
+        if self.action == LadderAction.DAILY_REMINDER and self.offset_minutes < 0:
+            # Reminding "while still overdue" before the deadline has passed would remind of nothing.
+            errors["offset_minutes"] = _("每日提醒从时限过后开始，相对时限不能为负数。")
+        if self.clock == LadderClock.NOTICE_RESPONSE and self.action in (
+            LadderAction.WARN_OFFICER,
+            LadderAction.SUPERVISION_NOTICE,
+        ):
+            errors["action"] = _("督办反馈时限只能提醒单位、负责人或报上级。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class LevelFiring(models.Model):
+    """A ladder step taken: for an order's round (contact, handling) or for a notice (its
+    response clock). The unique keys are the last guard against a second step; a daily reminder's
+    occurrence is the working day (YYYYMMDD), so it fires once per working morning."""
+
+    level = models.ForeignKey(EscalationLevel, verbose_name=_("级别"), on_delete=models.PROTECT, related_name="firings")
+    order = models.ForeignKey(
+        "tickets.WorkOrder", verbose_name=_("工单"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    notice = models.ForeignKey(
+        "Notice", verbose_name=_("函件"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    cycle = models.PositiveIntegerField(_("转办轮次"), default=0)
+    occurrence = models.PositiveIntegerField(_("次序"), default=0)
+    due_at = models.DateTimeField(_("到期时间"))
+    fired_at = models.DateTimeField(_("触发时间"), default=timezone.now)
+    raised = models.ForeignKey(
+        "Notice",
+        verbose_name=_("下发的督办单"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("升级记录")
+        verbose_name_plural = _("升级记录")
+        ordering = ["-fired_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "order", "cycle", "occurrence"],
+                condition=Q(notice__isnull=True),
+                name="one_level_firing_per_order_round",
+            ),
+            models.UniqueConstraint(
+                fields=["level", "notice", "occurrence"],
+                condition=Q(notice__isnull=False),
+                name="one_level_firing_per_notice",
+            ),
+            models.CheckConstraint(
+                condition=Q(order__isnull=False) | Q(notice__isnull=False), name="level_firing_has_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level} #{self.order_id or self.notice_id}/{self.cycle}/{self.occurrence}"

@@ -81,6 +81,8 @@ class FireResult(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     LOCKED = "locked"
     DISABLED = "disabled"
+    # Not yet due (an escalation ladder window reached a row a moment early): try again later.
+    NOT_DUE = "not_due"
     ERROR = "error"
 
 

@@ -17,6 +17,7 @@ from tickets.selectors import SEES_ALL, orders_visible_to
 from .models import (
     AWAITING_RESPONSE_STATUSES,
     OPEN_NOTICE_STATUSES,
+    EscalationLevel,
     InboxItem,
     Notice,
     NoticeEvent,
@@ -292,3 +293,8 @@ def filter_notices(
         )
         qs = qs.filter(Q(number__icontains=q) | Q(reason__icontains=q) | Exists(named))
     return qs
+
+
+def escalation_ladder() -> QuerySet[EscalationLevel]:
+    """The ladder as the admin shows it: by clock, then level."""
+    return EscalationLevel.objects.order_by("clock", "position", "id")

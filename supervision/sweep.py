@@ -9,6 +9,7 @@ Each source is a window over one indexed column, remembered in a `SweepCursor`:
 | handling | `WorkOrder.handling_deadline` | overdue (督办单) |
 | early | `RuleTimer.due_at` | early_warning |
 | notices | `Notice.respond_by` | escalation of unanswered notices |
+| ladder:… | the clock's deadline column, shifted | the escalation ladder's steps (`supervision.ladder`) |
 
 A run looks at (cursor − overlap, now] of each column, so its cost grows with what fell due since
 the last run, not with the number of orders; after hours of downtime the window is hours wide and
@@ -44,6 +45,7 @@ from django.utils import timezone
 from tickets.models import UNIT_WORK_STATUSES, OrderEvent, Satisfaction, Status, WorkOrder
 
 from .history import order_rounds
+from .ladder import ladder_sweep
 from .models import (
     AWAITING_RESPONSE_STATUSES,
     Notice,
@@ -288,7 +290,7 @@ def _run_window(name, qs, column, now, budget, result, handle, *, high=None) -> 
         for outcome in outcomes:
             counts[str(outcome)] += 1
             result.add(name, str(outcome))
-            if outcome in (FireResult.LOCKED, ERROR) and held_back is None:
+            if outcome in (FireResult.LOCKED, FireResult.NOT_DUE, ERROR) and held_back is None:
                 held_back = row[1]
     if held_back is not None:
         position = min(position, held_back - EPSILON)
@@ -405,6 +407,7 @@ def run_sweep(*, now: dt.datetime | None = None, time_budget: float | None = Non
     _handling_window(policy, now, budget, result)
     _early_window(policy, now, budget, result)
     _notices_window(policy, now, budget, result)
+    ladder_sweep(now=now, policy=policy, budget=budget, result=result, run_window=_run_window)
     requeue_deliveries(now=now)
     result.seconds = time.monotonic() - started
     record_completed_sweep(result)

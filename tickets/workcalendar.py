@@ -192,6 +192,27 @@ class WorkCalendar:
             day += dt.timedelta(days=1)
         raise ValueError("No working time found within ten years; check the working calendar.")
 
+    def subtract_working_minutes(self, end: dt.datetime, minutes: float) -> dt.datetime:
+        """The moment `minutes` of working time before `end`: `add_working_minutes` run backwards
+        (the escalation ladder's steps before a deadline, and its windows)."""
+        if end.tzinfo is None:
+            raise ValueError("end must be timezone-aware")
+        remaining = dt.timedelta(minutes=minutes)
+        current = end.astimezone(bureau_tz())
+        day = current.date()
+        for _i in range(MAX_SEARCH_DAYS):
+            for period_start, period_end in reversed(self._periods_of(day)):
+                if current <= period_start:
+                    continue
+                finish = min(current, period_end)
+                available = finish - period_start
+                if remaining <= available:
+                    return finish - remaining
+                remaining -= available
+                current = period_start
+            day -= dt.timedelta(days=1)
+        raise ValueError("No working time found within ten years; check the working calendar.")
+
     def working_minutes_between(self, start: dt.datetime, end: dt.datetime) -> float:
         """Working minutes in [start, end): the handling time as the bureau counts it."""
         if end <= start:

@@ -166,6 +166,8 @@ SYSTEM_ACTIONS = {
     "relate": _("关联"),
     # Written by the attachments app (attachments.services.attachment_upload).
     "attachment_upload": _("上传附件"),
+    # Written by the supervision sweep (supervision.ladder): a step of the escalation ladder.
+    "ladder": _("升级提醒"),
 }
 
 

@@ -26,7 +26,8 @@ from tickets.selectors import orders_visible_to
 
 from .. import services
 from ..forms import MAX_TEXT
-from ..models import NOTICE_EVENT_LABELS, Notice, NoticeEvent, NoticeKind, NoticeStatus, Rule
+from ..ladder import level_enabled
+from ..models import NOTICE_EVENT_LABELS, EscalationLevel, Notice, NoticeEvent, NoticeKind, NoticeStatus, Rule
 from ..selectors import notice_orders_for
 
 
@@ -205,3 +206,50 @@ class RuleStateSerializer(serializers.Serializer):
     enabled = serializers.BooleanField(allow_null=True, help_text=_("是否启用；为空表示该规则没有开关"))
     switch = RuleSettingSerializer(allow_null=True, help_text=_("规则的开关"))
     settings = RuleSettingSerializer(many=True, help_text=_("规则的阈值等设置"))
+
+
+# --- the escalation ladder ---
+
+
+class EscalationLevelSerializer(serializers.ModelSerializer):
+    clock_label = serializers.CharField(source="get_clock_display", read_only=True)
+    basis_label = serializers.CharField(source="get_basis_display", read_only=True)
+    action_label = serializers.CharField(source="get_action_display", read_only=True)
+    reminder_time = serializers.SerializerMethodField()
+    enabled = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EscalationLevel
+        fields = [
+            "id",
+            "clock",
+            "clock_label",
+            "position",
+            "name",
+            "offset_minutes",
+            "basis",
+            "basis_label",
+            "action",
+            "action_label",
+            "reminder_time",
+            "enabled",
+            "builtin",
+        ]
+        extra_kwargs = {
+            "offset_minutes": {"help_text": _("相对时限的分钟数：负数为时限前，正数为时限后")},
+            "builtin": {
+                "help_text": _("内置级别即现有督办规则（其开关见 /api/v1/notice-rules/）；为空表示阶梯新增的级别")
+            },
+        }
+
+    # "HH:MM" in the bureau's time zone: a time of day on the working calendar, not an instant
+    # (OpenAPI's format "time" would ask for a UTC offset).
+    @extend_schema_field(
+        serializers.CharField(allow_null=True, help_text=_("每日提醒时间（北京时间，HH:MM）；其他级别为空"))
+    )
+    def get_reminder_time(self, level: EscalationLevel) -> str | None:
+        return level.reminder_time.strftime("%H:%M") if level.reminder_time else None
+
+    @extend_schema_field(serializers.BooleanField(help_text=_("是否启用；内置级别以督办规则设置中的开关为准")))
+    def get_enabled(self, level: EscalationLevel) -> bool:
+        return level_enabled(level, self.context["policy"])

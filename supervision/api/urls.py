@@ -1,5 +1,6 @@
 """/api/v1/notices/: list, detail, issue by hand, sign, respond, close, and the letter as PDF;
-/api/v1/notice-rules/: the rules' switches and thresholds, read-only."""
+/api/v1/notice-rules/: the rules' switches and thresholds, read-only;
+/api/v1/escalation-levels/: the escalation ladder, read-only."""
 
 from django.urls import path
 from rest_framework.routers import SimpleRouter
@@ -16,5 +17,6 @@ urlpatterns = [
         name="notice-letter-pdf",
     ),
     path("notice-rules/", views.NoticeRulesView.as_view(), name="notice-rules"),
+    path("escalation-levels/", views.EscalationLevelsView.as_view(), name="escalation-levels"),
     *router.urls,
 ]

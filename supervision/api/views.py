@@ -35,9 +35,9 @@ from tickets.api.preconditions import IF_MATCH_HEADER, etag, required_version
 from .. import services
 from ..exceptions import MSG_NOT_ALLOWED_TO_ISSUE, MSG_NOTICE_STALE, NotPermitted
 from ..letters import letter_pdf_ready, pdf_filename
-from ..models import Notice
+from ..models import Notice, SupervisionPolicy
 from ..rule_settings import rule_states
-from ..selectors import notices_visible_to, with_versions
+from ..selectors import escalation_ladder, notices_visible_to, with_versions
 from . import serializers as s
 from .filters import NoticeFilter
 
@@ -123,9 +123,7 @@ class NoticeCursorPagination(OrderCursorPagination):
     ),
     retrieve=extend_schema(
         summary=_("督办函件详情"),
-        description=_(
-            "函件及其涉及工单（只列出您有权查看的，其余只计数）、操作记录，以及您现在可以执行的操作。"
-        ),
+        description=_("函件及其涉及工单（只列出您有权查看的，其余只计数）、操作记录，以及您现在可以执行的操作。"),
         parameters=[ETAG_RESPONSE],
         responses={200: s.NoticeDetailSerializer, **_errors(401, 404, 503)},
     ),
@@ -168,9 +166,10 @@ class NoticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """The notice as it now is. As for orders (tickets.api.views): without an Idempotency-Key
         the write has committed, and a failure to read it back must not tell the client it failed."""
         try:
-            notice = self.get_queryset().filter(pk=written.pk).first() or with_versions(
-                Notice.objects.filter(pk=written.pk)
-            ).get()
+            notice = (
+                self.get_queryset().filter(pk=written.pk).first()
+                or with_versions(Notice.objects.filter(pk=written.pk)).get()
+            )
             return self._detail(notice, code, headers)
         except Exception:
             if transaction.get_connection().in_atomic_block:
@@ -277,10 +276,23 @@ class NoticeRulesView(APIView):
     @extend_schema(
         operation_id="v1_notice_rules_list",
         summary=_("督办规则"),
-        description=_(
-            "每条督办规则及其在督办规则设置中的开关和阈值（只读；由系统管理员在后台修改）。"
-        ),
+        description=_("每条督办规则及其在督办规则设置中的开关和阈值（只读；由系统管理员在后台修改）。"),
         responses={200: s.RuleStateSerializer(many=True), **_errors(401, 503)},
     )
     def get(self, request):
         return Response(s.RuleStateSerializer(rule_states(), many=True).data)
+
+
+class EscalationLevelsView(APIView):
+    @extend_schema(
+        operation_id="v1_escalation_levels_list",
+        summary=_("升级阶梯"),
+        description=_(
+            "每个时限（联系、办理、督办反馈）的升级阶梯，按级别排列：在时限前后多少分钟（工作时间或自然时间）、"
+            "执行什么动作、是否启用。内置级别即现有督办规则。只读；由系统管理员在后台修改。"
+        ),
+        responses={200: s.EscalationLevelSerializer(many=True), **_errors(401, 503)},
+    )
+    def get(self, request):
+        context = {"policy": SupervisionPolicy.load()}
+        return Response(s.EscalationLevelSerializer(escalation_ladder(), many=True, context=context).data)
