@@ -430,9 +430,16 @@ def import_confirm(*, job: ImportJob, acting_user) -> ImportJob:
     return job
 
 
+def import_stale(job: ImportJob) -> bool:
+    """Running without progress for STALE_AFTER: its worker was lost."""
+    return bool(
+        job.status == ImportStatus.RUNNING and job.heartbeat_at and job.heartbeat_at < timezone.now() - STALE_AFTER
+    )
+
+
 def import_resume(*, job: ImportJob) -> bool:
     """Queue again a job whose worker was lost (running without progress for STALE_AFTER)."""
-    if job.status == ImportStatus.RUNNING and job.heartbeat_at and job.heartbeat_at < timezone.now() - STALE_AFTER:
+    if import_stale(job):
         _enqueue(job.pk)
         return True
     return False
