@@ -228,6 +228,15 @@ class ReplyFile(models.Model):
         return f"{self.connection} {self.day:%Y-%m-%d}"
 
 
+# Our intake fields an import file may carry (the arguments of tickets.services.order_intake).
+IMPORT_FIELDS = (
+    "platform_number", "channel", "received_at", "caller_name", "caller_phone", "address", "content",
+    "nature", "handling_type", "topic", "urgency", "confidential", "leader_instruction",
+)  # fmt: skip
+MSG_UNKNOWN_IMPORT_FIELD = _("没有此字段：%(names)s。可用：%(fields)s。")
+MSG_MAP_NOT_OBJECT = _('应为 JSON 对象，如 {"工单编号": "platform_number"}。')
+
+
 class ImportMapping(models.Model):
     """How one platform's Excel/CSV export of orders reads: its column headers, its codes, its dates.
 
@@ -275,6 +284,27 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        for name, value, names_of in (
+            ("column_map", self.column_map, lambda v: v.values()),
+            ("code_map", self.code_map, lambda v: v.keys()),
+            ("defaults", self.defaults, lambda v: v.keys()),
+        ):
+            if not isinstance(value, dict) or (
+                name == "code_map" and not all(isinstance(c, dict) for c in value.values())
+            ):
+                errors[name] = MSG_MAP_NOT_OBJECT
+                continue
+            unknown = sorted({str(n) for n in names_of(value)} - set(IMPORT_FIELDS))
+            if unknown:
+                errors[name] = MSG_UNKNOWN_IMPORT_FIELD % {
+                    "names": "、".join(unknown),
+                    "fields": "、".join(IMPORT_FIELDS),
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class ImportStatus(models.TextChoices):

@@ -42,6 +42,7 @@ from tickets.exceptions import MSG_REQUIRED, InvalidInput, WorkflowError
 from tickets.models import Channel, HandlingType, Nature, Topic, Urgency, WorkOrder
 from tickets.services import intake_errors, order_intake
 
+from ..models import IMPORT_FIELDS as FIELDS
 from ..models import ImportJob, ImportMapping, ImportStatus
 
 logger = logging.getLogger(__name__)
@@ -67,11 +68,6 @@ MSG_UNKNOWN_TOPIC = gettext_lazy("没有此诉求主题：「%(value)s」。")
 MSG_NOT_PREVIEWED = gettext_lazy("该导入已确认，不能再次确认。")
 MSG_WRITE_FAILED = gettext_lazy("写入失败，请检查此行。")
 
-# Our intake fields a file may carry, in the order the preview names them.
-FIELDS = (
-    "platform_number", "channel", "received_at", "caller_name", "caller_phone", "address", "content",
-    "nature", "handling_type", "topic", "urgency", "confidential", "leader_instruction",
-)  # fmt: skip
 # Without these (as a column or a mapping default) the file is refused as a whole.
 REQUIRED = ("platform_number", "channel", "caller_name", "caller_phone", "content", "nature", "handling_type", "topic")
 CHOICES = {"channel": Channel, "nature": Nature, "handling_type": HandlingType, "urgency": Urgency}
