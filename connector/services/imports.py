@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 from tickets import limits
-from tickets.exceptions import MSG_REQUIRED, InvalidInput, WorkflowError
+from tickets.exceptions import MSG_REQUIRED, InvalidInput, InvalidTransition, WorkflowError
 from tickets.models import Channel, HandlingType, Nature, Topic, Urgency, WorkOrder
 from tickets.services import intake_errors, order_intake
 
@@ -417,7 +417,7 @@ def import_confirm(*, job: ImportJob, acting_user) -> ImportJob:
     with transaction.atomic():
         claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(status=ImportStatus.QUEUED)
         if not claimed:
-            raise InvalidInput(MSG_NOT_PREVIEWED)
+            raise InvalidTransition(MSG_NOT_PREVIEWED)
         if job.total_rows > settings.HOTLINE_IMPORT_INLINE_ROWS:
             transaction.on_commit(lambda: _enqueue(job.pk))
     if job.total_rows <= settings.HOTLINE_IMPORT_INLINE_ROWS:
