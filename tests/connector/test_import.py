@@ -9,7 +9,7 @@ from connector.models import ImportJob, ImportMapping, ImportStatus
 from connector.services import imports
 from tests.connector.platform_export import CODE_MAP, COLUMN_MAP, HEADER, csv_bytes, row, xlsx
 from tests.factories import TopicFactory
-from tickets.exceptions import InvalidInput
+from tickets.exceptions import InvalidInput, InvalidTransition
 from tickets.models import OrderEvent, WorkOrder
 from tickets.services import order_intake
 
@@ -194,7 +194,7 @@ def test_a_job_is_confirmed_once(mapping, dispatcher):
     job = imports.import_job_create(mapping=mapping, upload=upload(xlsx([row(1)])), acting_user=dispatcher)
     imports.import_confirm(job=job, acting_user=dispatcher)
 
-    with pytest.raises(InvalidInput, match="该导入已确认"):
+    with pytest.raises(InvalidTransition, match="该导入已确认"):
         imports.import_confirm(job=job, acting_user=dispatcher)
 
 
