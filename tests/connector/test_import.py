@@ -1,9 +1,12 @@
 """Import of the platform's Excel/CSV export: preview first, then the same intake as the API."""
 
+import datetime as dt
 import time
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
+from django.utils import timezone
 
 from connector.models import ImportJob, ImportMapping, ImportStatus
 from connector.services import imports
@@ -262,3 +265,52 @@ def _api_fields(**fields) -> dict:
         "topic": TopicFactory(),
         **fields,
     }
+
+
+def test_a_worker_lost_mid_import_is_resumed_after_its_last_commit_without_duplicates(mapping, dispatcher, settings):
+    settings.HOTLINE_IMPORT_SLICE_ROWS = 100
+    job = imports.import_job_create(
+        mapping=mapping, upload=upload(xlsx([row(n) for n in range(1, 251)])), acting_user=dispatcher
+    )
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.QUEUED)
+    imports.import_run(job_id=job.pk)
+    # The next worker claimed the job and died before its first commit: running, no progress since.
+    lost = timezone.now() - imports.STALE_AFTER - dt.timedelta(seconds=1)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, heartbeat_at=lost)
+
+    job = run_to_the_end(ImportJob.objects.get(pk=job.pk))
+
+    assert (job.status, job.created_count, job.existing_count) == ("done", 250, 0)
+    assert WorkOrder.objects.count() == 250
+
+
+def test_a_running_job_with_recent_progress_is_not_claimed_twice(mapping, dispatcher):
+    job = imports.import_job_create(mapping=mapping, upload=upload(xlsx([row(1)])), acting_user=dispatcher)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportStatus.RUNNING, heartbeat_at=timezone.now())
+
+    assert imports.import_run(job_id=job.pk) is None
+    assert WorkOrder.objects.count() == 0
+
+
+def test_confirming_a_large_file_hands_every_slice_to_the_celery_task(mapping, dispatcher, settings, eager_tasks):
+    settings.HOTLINE_IMPORT_INLINE_ROWS = 10
+    settings.HOTLINE_IMPORT_SLICE_ROWS = 40
+    job = imports.import_job_create(
+        mapping=mapping, upload=upload(xlsx([row(n) for n in range(1, 101)])), acting_user=dispatcher
+    )
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        imports.import_confirm(job=job, acting_user=dispatcher)
+
+    job.refresh_from_db()
+    assert (job.status, job.created_count) == ("done", 100)
+
+
+@pytest.fixture
+def eager_tasks():
+    from hotline.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
