@@ -20,9 +20,11 @@ def mapping(topic):
     )
 
 
-def upload(page, live_server, path):
+def upload(page, live_server, path, name: str = ""):
     page.goto(f"{live_server.url}/dispatch/")
     page.get_by_role("link", name="导入平台工单").click()
+    if name:
+        shot(page, name)
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_role("button", name="上传并预览").click()
     page.wait_for_load_state()
@@ -35,7 +37,7 @@ def test_dispatcher_previews_then_imports_a_small_file(login, live_server, dispa
     path.write_bytes(xlsx([row(1), row(2), bad]))
     page = login(dispatcher)
 
-    upload(page, live_server, path)
+    upload(page, live_server, path, name="import-upload")
 
     expect(page.get_by_test_id("preview-invalid")).to_have_text("1")
     expect(page.locator("tr[data-status=invalid]")).to_contain_text("来电号码：请输入有效的电话号码。")
