@@ -114,7 +114,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment the job page polls (htmx) while the job is queued or running."""
     _import_desk(request.user)
-    job = get_object_or_404(ImportJob, pk=pk)
+    job = get_object_or_404(ImportJob.objects.defer("preview"), pk=pk)  # polled: not the (large) preview
     return render(request, "connector/_import_progress.html", {"job": job, "stale": imports.import_stale(job)})
 
 

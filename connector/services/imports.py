@@ -462,7 +462,7 @@ def import_run(*, job_id: int, slice_rows: int | None = None) -> ImportJob | Non
     if not claimable.update(status=ImportStatus.RUNNING, heartbeat_at=now):
         return None
     ImportJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
-    job = ImportJob.objects.select_related("mapping", "uploaded_by").get(pk=job_id)
+    job = ImportJob.objects.select_related("mapping", "uploaded_by").defer("preview").get(pk=job_id)
     try:
         with job.file.open("rb") as stored:
             table = read_table(stored.read())
@@ -503,7 +503,7 @@ def _import_chunk(job: ImportJob, reader: RowReader, rows: list, first_line: dic
     errors: list[dict] = []
     with transaction.atomic():
         # The job row is locked for the chunk: two runs of one job never write the same rows.
-        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        locked = ImportJob.objects.select_for_update().only("rows_done", "errors").get(pk=job.pk)
         if locked.rows_done != upto:
             raise RuntimeError(f"import {job.pk}: expected row {upto}, found {locked.rows_done}")
         for line, cells in rows:
