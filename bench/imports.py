@@ -8,8 +8,8 @@ end unless --keep). Writes the workbook with openpyxl write_only in the platform
 and the import as the worker runs it (`import_run`, one slice a call, as the Celery task),
 twice. Prints the times and checks that the second import created nothing.
 
-Measured (2 shared cores, load ~2.5): 10,000 rows — preview 1.4 s, import 53 s in 5 slices;
-again — preview 2.1 s (10,000 known), import 19 s, nothing created.
+Measured (2 shared cores, load ~2.5): 10,000 rows — preview 1.5 s, import 46 s in 5 slices;
+again — preview 2.1 s (10,000 known), import 14 s, nothing created.
 """
 
 from __future__ import annotations
