@@ -2,7 +2,15 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import FeedEntry, OutboxMessage, PlatformConnection, ReplyFile, WebhookSubscription
+from .models import (
+    FeedEntry,
+    ImportJob,
+    ImportMapping,
+    OutboxMessage,
+    PlatformConnection,
+    ReplyFile,
+    WebhookSubscription,
+)
 from .services.delivery import outbox_resend
 
 
@@ -80,3 +88,47 @@ class ReplyFileAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ImportMapping)
+class ImportMappingAdmin(admin.ModelAdmin):
+    """How a platform's export reads (README "Connecting the 12345 platform" → importing orders)."""
+
+    list_display = ["name", "connection", "is_active", "date_format", "created_at"]
+    list_filter = ["is_active"]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "connection", "is_active"]}),
+        (
+            _("列、代码与时间"),
+            {
+                "fields": ["column_map", "code_map", "defaults", "date_format"],
+                "description": _(
+                    "我方字段名：platform_number、channel、received_at、caller_name、caller_phone、address、"
+                    "content、nature、handling_type、topic、urgency、confidential、leader_instruction。"
+                    "未在列对照中的表头也按我方字段名或中文名称识别。"
+                ),
+            },
+        ),
+    ]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Uploaded exports and what their import did (read-only: jobs are made at the dispatch desk)."""
+
+    list_display = [
+        "filename", "mapping", "status", "total_rows", "created_count", "existing_count", "failed_count",
+        "uploaded_by", "created_at", "finished_at",
+    ]  # fmt: skip
+    list_filter = ["status", "mapping"]
+    search_fields = ["filename"]
+    list_select_related = ["mapping", "uploaded_by"]
+    exclude = ["preview"]
+    readonly_fields = [f.name for f in ImportJob._meta.fields if f.name != "preview"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return request.method in ("GET", "HEAD") and super().has_view_permission(request, obj)

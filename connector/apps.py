@@ -17,3 +17,6 @@ class ConnectorConfig(AppConfig):
         from .services.outbox import outbox_for_event
 
         on_event_written(outbox_for_event)
+        # Registers the tasks the services send by name (deliver_stream, import_run): without it a
+        # web process knows only the tasks some other module imported, and sending one fails.
+        from . import tasks  # noqa: F401

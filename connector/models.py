@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -225,3 +226,138 @@ class ReplyFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.connection} {self.day:%Y-%m-%d}"
+
+
+# Our intake fields an import file may carry (the arguments of tickets.services.order_intake).
+IMPORT_FIELDS = (
+    "platform_number", "channel", "received_at", "caller_name", "caller_phone", "address", "content",
+    "nature", "handling_type", "topic", "urgency", "confidential", "leader_instruction",
+)  # fmt: skip
+MSG_UNKNOWN_IMPORT_FIELD = _("没有此字段：%(names)s。可用：%(fields)s。")
+MSG_MAP_NOT_OBJECT = _('应为 JSON 对象，如 {"工单编号": "platform_number"}。')
+
+
+class ImportMapping(models.Model):
+    """How one platform's Excel/CSV export of orders reads: its column headers, its codes, its dates.
+
+    Headers not in `column_map` are also matched against our own field names and their Chinese
+    labels (a file in our own layout needs no mapping).
+    """
+
+    name = models.CharField(_("名称"), max_length=100)
+    connection = models.ForeignKey(
+        PlatformConnection, verbose_name=_("平台连接"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    column_map = models.JSONField(
+        _("列对照"),
+        default=dict,
+        blank=True,
+        help_text=_('平台表头 → 我方字段名，如 {"工单编号": "platform_number", "来电人姓名": "caller_name"}'),
+    )
+    code_map = models.JSONField(
+        _("代码对照"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            '按我方字段名：平台代码 → 我方代码，如 {"nature": {"ZX": "consultation"}, "topic": {"001": "noise"}}'
+        ),
+    )
+    defaults = models.JSONField(
+        _("缺省值"),
+        default=dict,
+        blank=True,
+        help_text=_('文件中没有的字段取此值，如 {"channel": "12345", "handling_type": "service"}'),
+    )
+    date_format = models.CharField(
+        _("时间格式"),
+        max_length=50,
+        blank=True,
+        help_text=_("受理时间为文本时的格式，如 %Y-%m-%d %H:%M:%S；不填则识别常见格式"),
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("导入对照")
+        verbose_name_plural = _("导入对照")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        for name, value, names_of in (
+            ("column_map", self.column_map, lambda v: v.values()),
+            ("code_map", self.code_map, lambda v: v.keys()),
+            ("defaults", self.defaults, lambda v: v.keys()),
+        ):
+            if not isinstance(value, dict) or (
+                name == "code_map" and not all(isinstance(c, dict) for c in value.values())
+            ):
+                errors[name] = MSG_MAP_NOT_OBJECT
+                continue
+            unknown = sorted({str(n) for n in names_of(value)} - set(IMPORT_FIELDS))
+            if unknown:
+                errors[name] = MSG_UNKNOWN_IMPORT_FIELD % {
+                    "names": "、".join(unknown),
+                    "fields": "、".join(IMPORT_FIELDS),
+                }
+        if errors:
+            raise ValidationError(errors)
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("待确认")
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导入中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ImportJob(models.Model):
+    """One uploaded export of the platform: its preview, then its import by a worker, with counts.
+
+    The preview writes no order; confirming queues the import. Rows are taken in slices, each
+    chunk in one transaction with `rows_done`, so a worker killed mid-way resumes where the last
+    commit left off; every row goes through `order_intake`, idempotent on the platform number.
+    """
+
+    mapping = models.ForeignKey(ImportMapping, verbose_name=_("导入对照"), on_delete=models.PROTECT)
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    filename = models.CharField(_("文件名"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED)
+    received_at_confirmed = models.BooleanField(_("确认受理时间无误"), default=False)
+    total_rows = models.PositiveIntegerField(_("行数"), default=0)
+    preview_new = models.PositiveIntegerField(_("预览：新建"), default=0)
+    preview_known = models.PositiveIntegerField(_("预览：已登记"), default=0)
+    preview_invalid = models.PositiveIntegerField(_("预览：无效"), default=0)
+    preview = models.JSONField(_("预览"), default=list, blank=True)
+    rows_done = models.PositiveIntegerField(_("已处理行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新建"), default=0)
+    existing_count = models.PositiveIntegerField(_("已登记"), default=0)
+    failed_count = models.PositiveIntegerField(_("失败"), default=0)
+    errors = models.JSONField(_("行错误"), default=list, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近进展"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rows_done__lte=models.F("total_rows")), name="import_done_le_total")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def progress(self) -> int:
+        return 100 if not self.total_rows else int(self.rows_done * 100 / self.total_rows)

@@ -26,7 +26,7 @@ from stations.models import Role
 from supervision.selectors import notices_visible_to
 from tickets.selectors import orders_visible_to
 
-from .models import FeedEntry, ReplyFile
+from .models import FeedEntry, ImportJob, ReplyFile
 
 MAX_LIMIT = 500
 BIGINT_MAX = 2**63 - 1
@@ -89,3 +89,8 @@ def reply_files_visible_to(user) -> QuerySet[ReplyFile]:
     if user.is_superuser or user.role in (Role.DISPATCHER, Role.ADMINISTRATOR):
         return files
     return files.none()
+
+
+def import_jobs_recent() -> QuerySet[ImportJob]:
+    """The dispatch desk's uploads, newest first, without their (large) previews."""
+    return ImportJob.objects.select_related("mapping", "uploaded_by").defer("preview", "errors")

@@ -498,6 +498,15 @@ CELERY_BEAT_SCHEDULE["connector-reply-files"] = {
     "task": "connector.build_reply_files",
     "schedule": crontab(minute=10, hour=0),
 }
+# Import of the platform's Excel/CSV export (connector/services/imports.py): the largest file and
+# the most rows taken; a file of at most HOTLINE_IMPORT_INLINE_ROWS rows is imported in the request,
+# a larger one by a worker, HOTLINE_IMPORT_SLICE_ROWS rows a task (each well inside the time limit).
+HOTLINE_IMPORT_MAX_BYTES = env.int("HOTLINE_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+HOTLINE_IMPORT_MAX_ROWS = env.int("HOTLINE_IMPORT_MAX_ROWS", default=20000)
+HOTLINE_IMPORT_INLINE_ROWS = env.int("HOTLINE_IMPORT_INLINE_ROWS", default=100)
+HOTLINE_IMPORT_SLICE_ROWS = env.int("HOTLINE_IMPORT_SLICE_ROWS", default=2000)
+if min(HOTLINE_IMPORT_MAX_BYTES, HOTLINE_IMPORT_MAX_ROWS, HOTLINE_IMPORT_SLICE_ROWS) <= 0:
+    raise ImproperlyConfigured("HOTLINE_IMPORT_MAX_BYTES, _MAX_ROWS and _SLICE_ROWS must be positive.")
 
 # --- bulletins, dashboards and analysis (analysis/, README "Bulletins, dashboards and analysis") ---
 # When beat publishes the bulletin of the previous Monday–Sunday: a cron line in TIME_ZONE.

@@ -33,3 +33,27 @@ def test_resend_makes_a_message_due_now_with_its_same_id(admin_client, loop, pla
     assert response.status_code == 302
     message.refresh_from_db()
     assert message.status == OutboxStatus.PENDING
+
+
+def test_an_import_mapping_naming_an_unknown_field_is_refused_in_the_admin(admin_client):
+    from connector.models import ImportMapping
+
+    response = admin_client.post(
+        reverse("admin:connector_importmapping_add"),
+        {
+            "name": "市平台",
+            "is_active": "on",
+            "column_map": '{"工单编号": "order_no"}',
+            "code_map": "{}",
+            "defaults": "{}",
+            "date_format": "",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "没有此字段：order_no" in response.content.decode()
+    assert not ImportMapping.objects.exists()
+
+
+def test_import_jobs_are_read_only_in_the_admin(admin_client):
+    assert admin_client.get(reverse("admin:connector_importjob_add")).status_code == 403
