@@ -10,3 +10,8 @@ class AnalysisConfig(AppConfig):
 
     name = "analysis"
     verbose_name = _("研判与通报")
+
+    def ready(self) -> None:
+        # Registers the tasks sent by name (the export renderer): without it a web process knows
+        # only the tasks some other module imported, and sending one fails.
+        from . import tasks  # noqa: F401

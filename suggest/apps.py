@@ -16,6 +16,8 @@ class SuggestConfig(AppConfig):
     def ready(self) -> None:
         from tickets.events import on_order_event
 
+        from . import tasks  # noqa: F401 - registers the tasks (a web process imports none itself)
+
         on_order_event(_send_feedback)
 
 

@@ -26,8 +26,15 @@ def enqueue(task_name: str, *args, **options) -> bool:
     if time.monotonic() < _broker_down_until:
         return False
     try:
-        # The registered task object (not `send_task`), so CELERY_TASK_ALWAYS_EAGER still applies.
-        current_app.tasks[task_name].apply_async(args=args, retry=False, **options)
+        task = current_app.tasks.get(task_name)
+        if task is not None:
+            # The registered task object (not `send_task`), so CELERY_TASK_ALWAYS_EAGER still applies.
+            task.apply_async(args=args, retry=False, **options)
+        else:
+            # Not imported in this process (every app's config imports its tasks, so this is a
+            # slip): the worker knows it by name. Not a broker failure, so no back-off for it.
+            logger.error("Task %s is not registered in this process; sent by name", task_name)
+            current_app.send_task(task_name, args=args, retry=False, **options)
     except Exception:  # noqa: BLE001 - a broker problem must never reach the caller
         _broker_down_until = time.monotonic() + settings.SUPERVISION_BROKER_BACKOFF_SECONDS
         logger.warning("Could not send %s%s to the broker; the sweep will catch up", task_name, args, exc_info=True)

@@ -7,11 +7,13 @@ tests/supervision/test_broker_outage.py; this pins the mechanism on the installe
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 from types import SimpleNamespace
 
@@ -100,3 +102,21 @@ def test_a_channel_left_open_by_collect_fails_with_connection_errors(redis_serve
     ignore_errors(conn, channel.close)
     with pytest.raises(conn.connection_errors):
         message.ack()
+
+
+def test_a_web_process_knows_every_task_the_code_sends_by_name():
+    """A web process imports no task module of its own accord: each app's config must, or
+    sending by name fails there (and the broker helper took that for an outage)."""
+    script = (
+        "import django; django.setup();"
+        "from celery import current_app;"
+        "names = ['supervision.process_order_event', 'supervision.render_letter', 'supervision.deliver',"
+        " 'supervision.sweep', 'analysis.render_export', 'connector.deliver_stream', 'connector.import_run',"
+        " 'suggest.feedback'];"
+        "missing = [n for n in names if n not in current_app.tasks];"
+        "print('missing:', missing)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, env={**os.environ, "DEBUG": "1"}
+    )
+    assert "missing: []" in result.stdout, result.stdout + result.stderr
