@@ -21,3 +21,19 @@ def test_the_api_answers_in_the_requested_language(client):
     response = client.get("/api/v1/orders/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 401
     assert response.headers["Content-Language"] == "en"
+
+
+def test_no_catalogue_holds_obsolete_translations():
+    """An entry `makemessages` marks obsolete (#~) is no longer translated: a run over one app's
+    files marks another app's strings so, and their pages turn Chinese in English. Keep every
+    catalogue free of them (`msgattrib --no-obsolete` after a run)."""
+    import subprocess
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    catalogues = subprocess.run(
+        ["git", "ls-files", "*.po"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert catalogues
+    stale = [path for path in catalogues if "\n#~ msgid" in (root / path).read_text(encoding="utf-8")]
+    assert stale == []
