@@ -14,19 +14,18 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tickets.api.errors import ErrorSerializer
-from tickets.api.idempotency import IDEMPOTENCY_HEADER, idempotent
+from tickets.api.docs import error_responses, etag_header, idempotency_key_header, if_match_header
+from tickets.api.idempotency import idempotent
 from tickets.api.lookups import plausible_id
-from tickets.api.preconditions import IF_MATCH_HEADER, etag_for, expected_version
+from tickets.api.preconditions import etag_for, expected_version
 from tickets.selectors import order_for_user
 
 from .. import selectors, services
 from ..responses import file_response
 from .serializers import AttachmentSerializer, AttachmentUploadSerializer
 
-ERRORS = {
+ATTACHMENT_ERRORS = {
     400: _("输入有误：文件为空、过大、类型不支持，或所选记录不属于该工单"),
-    401: _("未认证：缺少或无效的令牌"),
     403: _("您当前不能为该工单上传附件"),
     404: _("工单或附件不存在，或您无权查看"),
     409: _(
@@ -34,35 +33,23 @@ ERRORS = {
         "（code 为 idempotency_key_in_progress，带 Retry-After）"
     ),
     412: _("If-Match 与工单当前版本不符：工单已被他人修改"),
-    413: _("请求内容过大"),
     415: _("请求须为 multipart/form-data"),
-    422: _("该 Idempotency-Key 已用于另一个请求"),
     503: _("数据库暂时无法连接：按 Retry-After 的秒数后重试"),
 }
 
 
 def _errors(*codes: int) -> dict:
-    return {code: OpenApiResponse(ErrorSerializer, description=ERRORS[code]) for code in codes}
+    return error_responses(codes, ATTACHMENT_ERRORS)
 
 
 ATTACHMENT_ID = OpenApiParameter("attachment_id", OpenApiTypes.INT, OpenApiParameter.PATH, description=_("附件 id"))
 
 
-IF_MATCH = OpenApiParameter(
-    IF_MATCH_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=_("上次读取工单时得到的 ETag；工单已被修改时返回 412，且不保存文件"),
+IF_MATCH = if_match_header(_("上次读取工单时得到的 ETag；工单已被修改时返回 412，且不保存文件"))
+IDEMPOTENCY_KEY = idempotency_key_header(
+    _("客户端生成的唯一键（如 UUID）；以同一键重试时返回首次的响应，文件不会重复保存")
 )
-IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=_("客户端生成的唯一键（如 UUID）；以同一键重试时返回首次的响应，文件不会重复保存"),
-)
-ETAG_RESPONSE = OpenApiParameter(
-    "ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[201], description=_("上传后工单的版本")
-)
+ETAG_RESPONSE = etag_header(_("上传后工单的版本"), responses=(201,))
 
 
 def upload_fingerprint(request) -> str:

@@ -19,18 +19,18 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tickets.api.errors import ErrorSerializer
-from tickets.api.idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, idempotent
+from tickets.api.docs import IDEMPOTENCY_KEY, REPLAYED, error_responses, etag_header, if_match_header
+from tickets.api.idempotency import idempotent
 from tickets.api.lookups import plausible_id
 from tickets.api.pagination import OrderCursorPagination
-from tickets.api.preconditions import IF_MATCH_HEADER, etag, required_version
+from tickets.api.preconditions import etag, required_version
 
 from .. import services
 from ..exceptions import MSG_NOT_ALLOWED_TO_ISSUE, MSG_NOTICE_STALE, NotPermitted
@@ -47,52 +47,22 @@ MSG_DONE_DETAIL_UNAVAILABLE = _("操作已完成，但暂时无法读取函件�
 MSG_LETTER_PENDING = _("函件涉及工单较多，PDF 正在生成，请稍后重试。")
 LETTER_RETRY_SECONDS = 10
 
-ERRORS = {
-    400: _("输入有误：errors 给出每个字段的错误"),
-    401: _("未认证：缺少或无效的令牌"),
-    403: _("无权执行：角色或单位不符"),
+NOTICE_ERRORS = {
     404: _("函件不存在，或您无权查看"),
     409: _(
         "函件当前状态不允许该操作；"
         "或同一 Idempotency-Key 的请求仍在处理中（code 为 idempotency_key_in_progress，带 Retry-After）"
     ),
     412: _("If-Match 与函件当前版本不符：函件已被他人修改"),
-    413: _("请求内容过大"),
-    422: _("该 Idempotency-Key 已用于另一个请求"),
-    503: _("数据库或消息队列暂时无法连接：按 Retry-After 的秒数后重试"),
 }
 
 
 def _errors(*codes: int) -> dict:
-    return {code: OpenApiResponse(ErrorSerializer, description=ERRORS[code]) for code in codes}
+    return error_responses(codes, NOTICE_ERRORS)
 
 
-ETAG_RESPONSE = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201],
-    description=_("函件当前版本，写操作时放入 If-Match"),
-)
-IF_MATCH = OpenApiParameter(
-    IF_MATCH_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=_("上次读取时得到的 ETag；函件已被修改时返回 412，且不做任何改动"),
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=_("客户端生成的唯一键（如 UUID）；以同一键重试时返回首次的响应，且不会重复执行"),
-)
-REPLAYED = OpenApiParameter(
-    REPLAYED_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201],
-    description=_("为 true 时，本响应是对同一 Idempotency-Key 的重放"),
-)
+ETAG_RESPONSE = etag_header(_("函件当前版本，写操作时放入 If-Match"))
+IF_MATCH = if_match_header(_("上次读取时得到的 ETag；函件已被修改时返回 412，且不做任何改动"))
 
 
 def _action_schema(request, summary, description="") -> extend_schema:

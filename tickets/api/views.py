@@ -14,8 +14,7 @@ import django_filters
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
@@ -31,61 +30,33 @@ from tickets.models import Topic, WorkOrder
 from tickets.selectors import orders_visible_to
 
 from . import serializers as s
-from .errors import ErrorSerializer
-from .idempotency import IDEMPOTENCY_HEADER, REPLAYED_HEADER, idempotent
+from .docs import IDEMPOTENCY_KEY, REPLAYED, error_responses, etag_header, if_match_header
+from .idempotency import idempotent
 from .lookups import PlausibleIdMixin, plausible_id
 from .pagination import OrderCursorPagination
-from .preconditions import IF_MATCH_HEADER, etag_for, expected_version
+from .preconditions import etag_for, expected_version
 
 logger = logging.getLogger(__name__)
 
 MSG_DONE_DETAIL_UNAVAILABLE = _("操作已完成，但暂时无法读取工单详情，请稍后重新获取工单。")
 
 
+ORDER_ERRORS = {
+    404: _("工单不存在，或您无权查看"),
+    409: _(
+        "工单当前状态不允许该操作：status 给出当前状态；"
+        "或同一 Idempotency-Key 的请求仍在处理中（code 为 idempotency_key_in_progress，带 Retry-After）"
+    ),
+    412: _("If-Match 与工单当前版本不符：工单已被他人修改"),
+}
+
+
 def _errors(*codes: int) -> dict:
-    descriptions = {
-        400: _("输入有误：errors 给出每个字段的错误"),
-        401: _("未认证：缺少或无效的令牌"),
-        403: _("无权执行：角色或单位不符"),
-        404: _("工单不存在，或您无权查看"),
-        409: _(
-            "工单当前状态不允许该操作：status 给出当前状态；"
-            "或同一 Idempotency-Key 的请求仍在处理中（code 为 idempotency_key_in_progress，带 Retry-After）"
-        ),
-        412: _("If-Match 与工单当前版本不符：工单已被他人修改"),
-        413: _("请求内容过大"),
-        422: _("该 Idempotency-Key 已用于另一个请求"),
-        503: _("数据库或消息队列暂时无法连接：按 Retry-After 的秒数后重试"),
-    }
-    return {code: OpenApiResponse(ErrorSerializer, description=descriptions[code]) for code in codes}
+    return error_responses(codes, ORDER_ERRORS)
 
 
-ETAG_RESPONSE = OpenApiParameter(
-    "ETag",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201],
-    description=_("工单当前版本，写操作时放入 If-Match"),
-)
-IF_MATCH = OpenApiParameter(
-    IF_MATCH_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=_("上次读取时得到的 ETag；工单已被修改时返回 412，且不做任何改动"),
-)
-IDEMPOTENCY_KEY = OpenApiParameter(
-    IDEMPOTENCY_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description=_("客户端生成的唯一键（如 UUID）；以同一键重试时返回首次的响应，且不会重复执行"),
-)
-REPLAYED = OpenApiParameter(
-    REPLAYED_HEADER,
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    response=[200, 201],
-    description=_("为 true 时，本响应是对同一 Idempotency-Key 的重放"),
-)
+ETAG_RESPONSE = etag_header(_("工单当前版本，写操作时放入 If-Match"))
+IF_MATCH = if_match_header(_("上次读取时得到的 ETag；工单已被修改时返回 412，且不做任何改动"))
 
 
 def _action_schema(request, summary, description="") -> extend_schema:
