@@ -18,7 +18,7 @@ from .services.delivery import outbox_resend
 class PlatformConnectionAdmin(admin.ModelAdmin):
     list_display = ["name", "is_active", "transport", "endpoint_url", "timeout_seconds"]
     fieldsets = [
-        (None, {"fields": ["name", "is_active", "transport", "endpoint_url", "timeout_seconds"]}),
+        (None, {"fields": ["name", "is_active", "transport", "endpoint_url", "timeout_seconds", "send_attachments"]}),
         (_("认证与签名"), {"fields": ["username", "password", "secret"]}),
         (_("字段与代码对照"), {"fields": ["field_map", "code_map"]}),
     ]

@@ -60,6 +60,11 @@ class PlatformConnection(models.Model):
         _("签名密钥"), max_length=200, blank=True, help_text=_("填写则每个请求带 X-Hotline-Signature: sha256=<HMAC>")
     )
     timeout_seconds = models.FloatField(_("超时（秒）"), default=10.0)
+    send_attachments = models.BooleanField(
+        _("发送附件"),
+        default=False,
+        help_text=_("平台接口接收文件时勾选：办结反馈附带本轮上传的附件（Base64）；否则不发送附件"),
+    )
     field_map = models.JSONField(
         _("字段对照"), default=dict, blank=True, help_text=_('我方字段名 → 平台字段名，如 {"platform_number": "gdbh"}')
     )

@@ -178,6 +178,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 HOTLINE_ATTACHMENT_MAX_MB = env.int("HOTLINE_ATTACHMENT_MAX_MB", default=20)
 if HOTLINE_ATTACHMENT_MAX_MB < 1:
     raise ImproperlyConfigured("HOTLINE_ATTACHMENT_MAX_MB must be at least 1.")
+# The platform's cap on one message: files beyond it are listed (name, size, SHA-256) without content.
+HOTLINE_PLATFORM_ATTACHMENT_MAX_MB = env.int("HOTLINE_PLATFORM_ATTACHMENT_MAX_MB", default=10)
+if HOTLINE_PLATFORM_ATTACHMENT_MAX_MB < 0:
+    raise ImproperlyConfigured("HOTLINE_PLATFORM_ATTACHMENT_MAX_MB must not be negative.")
 # The detected types accepted (attachments/detection.py); anything else is refused.
 HOTLINE_ATTACHMENT_TYPES = env.list(
     "HOTLINE_ATTACHMENT_TYPES",

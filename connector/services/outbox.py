@@ -23,8 +23,9 @@ from django.db.models import Max
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from attachments.selectors import attachments_for_report
 from supervision.broker import enqueue
-from tickets.models import OrderEvent
+from tickets.models import OrderEvent, Report
 
 from ..models import FeedEntry, OutboxMessage, PlatformConnection, Step, WebhookEvent, WebhookSubscription
 
@@ -66,6 +67,18 @@ def _person(user) -> str:
     return user.display_name if user is not None else ""
 
 
+def _report_files(order) -> list[dict]:
+    """The report's files by id and metadata, never their content: the transport reads the bytes
+    when it builds the request (services/transport.py), so no base64 sits in the outbox table."""
+    report = Report.objects.filter(order=order).order_by("created_at", "id").last()
+    if report is None:
+        return []
+    return [
+        {"id": a.pk, "file_name": a.original_name, "content_type": a.content_type, "size": a.size, "sha256": a.sha256}
+        for a in attachments_for_report(report)
+    ]
+
+
 def platform_payload(step: str, event: OrderEvent) -> dict:
     """The step in our own field names and codes (the connection's mapping renames them when sent)."""
     order = event.order
@@ -97,6 +110,7 @@ def platform_payload(step: str, event: OrderEvent) -> dict:
             unresolved_reason=payload.get("unresolved_reason", ""),
             officer=_person(order.officer),
             reported_at=iso(order.reported_at),
+            attachments=_report_files(order),
         )
     elif step == Step.CALLBACK:
         data.update(satisfaction=payload.get("satisfaction", ""), citizen_words=event.note)

@@ -26,7 +26,7 @@ COLUMNS = (
     "message_id", "sequence", "step", "platform_number", "order_number", "unit", "occurred_at", "operator",
     "signed_at", "signed_by", "contacted_at", "method", "reply_text", "reason", "requested_until", "approved",
     "handling_deadline", "note", "outcome", "unresolved_reason", "officer", "reported_at", "satisfaction",
-    "citizen_words",
+    "citizen_words", "attachments",
 )  # fmt: skip
 
 
@@ -54,6 +54,9 @@ def reply_file_build(*, connection: PlatformConnection, day: dt.date) -> ReplyFi
         sheet.append(header)
         for message in messages:
             data = {"message_id": str(message.pk), "sequence": message.sequence, **message.payload}
+            if "attachments" in data:
+                # The file's names only: a workbook uploaded by hand carries no content.
+                data["attachments"] = "; ".join(item["file_name"] for item in data["attachments"])
             row = map_fields(data, connection)
             sheet.append([_cell(row.get(name)) for name in header])
         buffer = io.BytesIO()

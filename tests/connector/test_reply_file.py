@@ -8,9 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from attachments.services import attachment_upload
 from connector.models import OutboxMessage, OutboxStatus, ReplyFile
 from connector.services import delivery
 from connector.services.replyfile import reply_file_build, reply_files_build
+from tests.attachments import files
+from tickets import services
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +77,12 @@ def test_the_dispatcher_downloads_and_an_officer_cannot(client, loop, cast, exce
     client.force_login(cast["officer_a"])
     assert client.get(url).status_code == 404
     assert client.get(reverse("connector:reply_files")).status_code == 403
+
+
+def test_the_reply_file_lists_the_reports_file_names_without_content(loop, cast, excel_platform, from_platform):
+    order = loop.contacted(**from_platform())
+    for content, name in [(files.png_bytes(), "现场照片.png"), (files.PDF, "询问笔录.pdf")]:
+        attachment_upload(order=order, file=files.upload(content, name), acting_user=cast["officer_a"])
+    services.order_report(order=order, acting_user=cast["officer_a"], outcome="resolved", text="已处理")
+    header, *rows = rows_of(reply_file_build(connection=excel_platform, day=timezone.localdate()))
+    assert rows[-1][header.index("attachments")] == "现场照片.png; 询问笔录.pdf"
