@@ -45,7 +45,9 @@ def test_officer_uploads_a_photo_and_sees_its_thumbnail(login, live_server, orde
     expect(thumb).to_be_visible()
     # Visible is laid out, not yet loaded: wait until the browser is done with the image (loaded
     # or failed), then ask whether it loaded. On a busy machine the two moments are far apart.
-    page.wait_for_function("document.querySelector('.attachment-thumb img').complete")
+    # (expect polls the property through the driver: a wait_for_function string would be an eval,
+    # which the page's CSP refuses.)
+    expect(thumb).to_have_js_property("complete", True)
     assert page.evaluate("document.querySelector('.attachment-thumb img').naturalWidth") > 0
     shot(page, f"attachments-{'desktop' if viewport == DESKTOP else 'phone'}")
     assert fits_width(page)
