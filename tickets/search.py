@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from . import textindex
 from .models import OPEN_STATUSES, Status, WorkOrder
-from .selectors import caller_visible_q, orders_visible_to
+from .selectors import RANK, caller_visible_q, orders_visible_to
 
 # How many of the newest matches a search ranks (or, for a number, lists): the rest by an ordering.
 RANK_WINDOW = 1000
@@ -146,7 +146,7 @@ def search_orders(user, q: str, *, orders: QuerySet[WorkOrder] | None = None, ra
     # A row not indexed yet has no rank: 0, after every ranked one. As a double, so the value a
     # cursor carries compares equal to itself (a 4-byte real prints in fewer digits than a double).
     rank = Coalesce(Cast(SearchRank(F("search_vector"), tsquery(literal)), FloatField()), Value(0.0))
-    return orders.filter(pk__in=window).annotate(search_rank=rank).order_by("-search_rank", "-pk")
+    return orders.filter(pk__in=window).annotate(**{RANK: rank}).order_by(f"-{RANK}", "-pk")
 
 
 def newest_matches(matches: QuerySet, limit: int, now: dt.datetime | None = None) -> list[int]:

@@ -395,11 +395,17 @@ def keyset_page(
             if len(rows) >= want:
                 break
             rows.extend(segment[: want - len(rows)])
+    return _keyset_result(rows, field, size, position)
+
+
+def _keyset_result(rows: list[WorkOrder], field: str, size: int, position: Position | None) -> KeysetPage:
+    """The page from up to `size + 1` rows read in the walk's direction (the extra one tells
+    whether there is more); a backward walk's rows are put back in the list's order."""
     more = len(rows) > size
     rows = rows[:size]
-    if backwards:
+    if position is not None and position.backwards:
         rows.reverse()
-        return KeysetPage(rows, field, has_next=position is not None, has_previous=more)
+        return KeysetPage(rows, field, has_next=True, has_previous=more)
     return KeysetPage(rows, field, has_next=more, has_previous=position is not None)
 
 
@@ -418,19 +424,11 @@ def rank_page(orders: QuerySet[WorkOrder], *, size: int, position: Position | No
 
     The ranked list holds at most `search.RANK_WINDOW` rows, so ordering it by rank is cheap.
     """
-    backwards = bool(position and position.backwards)
-    page = orders.order_by(RANK, "pk") if backwards else orders.order_by(f"-{RANK}", "-pk")
+    descending = not (position and position.backwards)
+    page = _ordered(orders, RANK, descending)
     if position is not None:
-        op = "gt" if backwards else "lt"
-        rank = position.value
-        page = page.filter(Q(**{f"{RANK}__{op}": rank}) | Q(**{RANK: rank, f"pk__{op}": position.pk}))
-    rows = list(page[: size + 1])
-    more = len(rows) > size
-    rows = rows[:size]
-    if backwards:
-        rows.reverse()
-        return KeysetPage(rows, RANK, has_next=True, has_previous=more)
-    return KeysetPage(rows, RANK, has_next=more, has_previous=position is not None)
+        page = page.filter(_beyond(RANK, position.value, position.pk, descending))
+    return _keyset_result(list(page[: size + 1]), RANK, size, position)
 
 
 def order_page(
@@ -445,6 +443,7 @@ def order_page(
     if ranked:
         return rank_page(orders, size=size, position=position)
     return keyset_page(orders, field=field, descending=descending, size=size, position=position)
+
 
 # --- the dispatch desk: its queues' order, and the live board's pulse ---
 
