@@ -69,10 +69,12 @@ def _action_schema(request, summary, description="") -> extend_schema:
     )
 
 
-def _no_records_yet(order: WorkOrder) -> None:
-    """A new order has no contact, report, review, callback, extension or objection: tell the
-    detail serializer so, instead of letting it ask the database six times for empty lists."""
+def _no_records_yet(order: WorkOrder, *, linked: bool) -> None:
+    """A new order has no contact, report, review, callback, extension or objection, and no other
+    order merged into it; it is linked to another only if intake asked (`relate_to`). Tell the
+    detail serializer so, instead of letting it ask the database for empty lists."""
     order.has_no_records = True
+    order.has_links = linked
 
 
 @extend_schema_view(
@@ -139,15 +141,12 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         the client's error answer is true.
         """
         try:
-            # The acting user may no longer see the order (a reviewer's approved order stays
-            # visible, but be safe): answer with the order as it now is.
-            # A new order is answered as written: the intake services return it as it now is,
-            # with its topic and unit, and only the dispatch desk (which sees every order) registers.
+            # Answer with the order as it now is. The acting user may no longer see it (a
+            # reviewer's approved order stays visible, but be safe). A new order is answered as
+            # written (`reread=False`): the intake services return it as it now is, with its topic
+            # and unit, and only the dispatch desk, which sees every order, registers.
             if reread:
                 order = self.get_queryset().filter(pk=written.pk).first() or WorkOrder.objects.get(pk=written.pk)
-                # A new order read back still has no records: keep the detail from asking (_no_records_yet).
-                order.has_no_records = getattr(written, "has_no_records", False)
-                order.has_links = getattr(written, "has_links", not order.has_no_records)
             else:
                 order = written
             return self._detail(order, code, headers)
@@ -180,8 +179,7 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         result = services.order_register(acting_user=request.user, **serializer.validated_data)
         if not result.created:
             return self._detail(result.order)
-        _no_records_yet(result.order)
-        result.order.has_links = bool(serializer.validated_data.get("relate_to"))
+        _no_records_yet(result.order, linked=bool(serializer.validated_data.get("relate_to")))
         location = request.build_absolute_uri(f"{request.path.rstrip('/')}/{result.order.pk}/")
         return self._answer_after_write(result.order, status.HTTP_201_CREATED, {"Location": location}, reread=False)
 
